@@ -1,0 +1,170 @@
+"""Feature extraction: the engine's view of the graph, read with the SPARQL files in ``queries/features``.
+
+Everything the engine computes comes from these queries, run unchanged on the embedded store or on a
+remote endpoint. None of them reads the paper's ratings or the asserted analog links
+(``bkg:AnalogyAssertion``, ``bkg:assertedAnalog``, ``bkg:failureCorrespondsTo``,
+``bkg:interventionAnalogOf``): removing those leaves every score unchanged (tests/test_no_leakage.py).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["Backend", "TermSpace", "Features", "extract_features", "KINDS"]
+
+#: descriptor kinds: structural (S), functional roles + primitives (F), failure characteristics (M)
+KINDS = ("S", "F", "M")
+
+
+class Backend(Protocol):
+    """Anything that answers a shipped query by name: the embedded store or a remote endpoint."""
+
+    def select_named(self, name: str, bindings: dict[str, Any] | None = None) -> list[dict[str, Any]]: ...
+
+
+@dataclass
+class TermSpace:
+    """One descriptor hierarchy (for S, F or M) and which mechanisms carry which of its terms.
+
+    Attributes
+    ----------
+    terms : list of str
+        Term IRIs; position = column index.
+    parents : list of list of int
+        Broader terms of each term (indices), empty for a root.
+    X_bio, X_ann : scipy.sparse.csr_matrix
+        Binary incidence, mechanisms x terms.
+    """
+
+    kind: str
+    terms: list[str]
+    parents: list[list[int]]
+    X_bio: sp.csr_matrix
+    X_ann: sp.csr_matrix
+
+    @property
+    def index(self) -> dict[str, int]:
+        return {t: i for i, t in enumerate(self.terms)}
+
+
+@dataclass
+class CausalChains:
+    """Each mechanism's steps: relation IRI, participant IRI and the indices of its next steps."""
+
+    steps: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+@dataclass
+class Features:
+    bio: list[str]
+    ann: list[str]
+    labels: dict[str, str]
+    spaces: dict[str, TermSpace]
+    chains: CausalChains
+    energy: dict[str, dict[str, tuple[float, str]]]  # mechanism -> outcome -> (joules or watts, quantity)
+    energy_issues: dict[str, str]
+    failure_modes: dict[str, list[str]]
+
+    def side(self, iri: str) -> str | None:
+        if iri in self._bio_index:
+            return "bio"
+        if iri in self._ann_index:
+            return "ann"
+        return None
+
+    def __post_init__(self):
+        self._bio_index = {m: i for i, m in enumerate(self.bio)}
+        self._ann_index = {m: i for i, m in enumerate(self.ann)}
+
+    def position(self, iri: str) -> tuple[str, int]:
+        side = self.side(iri)
+        if side is None:
+            raise KeyError(iri)
+        return side, (self._bio_index if side == "bio" else self._ann_index)[iri]
+
+
+def _incidence(rows: list[tuple[int, int]], n: int, t: int) -> sp.csr_matrix:
+    if not rows:
+        return sp.csr_matrix((n, t), dtype=np.float32)
+    r, c = zip(*rows)
+    m = sp.csr_matrix((np.ones(len(r), dtype=np.float32), (r, c)), shape=(n, t))
+    m.data[:] = 1.0  # duplicates collapse to presence
+    return m
+
+
+def extract_features(backend: Backend) -> Features:
+    """Run the feature queries and index their answers for the vectorised dimensions."""
+    mech_rows = backend.select_named("features/mechanisms")
+    bio = [r["mechanism"] for r in mech_rows if r["domain"] == "bio"]
+    ann = [r["mechanism"] for r in mech_rows if r["domain"] == "ann"]
+    labels = {r["mechanism"]: r["label"] or r["mechanism"].rsplit("/", 1)[-1] for r in mech_rows}
+    bio_i = {m: i for i, m in enumerate(bio)}
+    ann_i = {m: i for i, m in enumerate(ann)}
+
+    term_kind: dict[str, str] = {}
+    broader: dict[str, set[str]] = defaultdict(set)
+    for r in backend.select_named("features/terms"):
+        term_kind.setdefault(r["term"], r["kind"])
+        if r["broader"]:
+            broader[r["term"]].add(r["broader"])
+    desc = backend.select_named("features/descriptors")
+    for r in desc:  # terms used but never typed (a user's extra file): roots of their dimension
+        term_kind.setdefault(r["term"], r["kind"])
+
+    spaces: dict[str, TermSpace] = {}
+    for kind in KINDS:
+        terms = sorted(t for t, k in term_kind.items() if k == kind)
+        # a broader term of another kind (or untyped) would make a cross-dimension ancestor: ignore it
+        tindex = {t: i for i, t in enumerate(terms)}
+        parents = [sorted(tindex[b] for b in broader.get(t, ()) if b in tindex) for t in terms]
+        rb, ra = [], []
+        for r in desc:
+            if r["kind"] != kind or r["term"] not in tindex:
+                continue
+            m, t = r["mechanism"], tindex[r["term"]]
+            if m in bio_i:
+                rb.append((bio_i[m], t))
+            elif m in ann_i:
+                ra.append((ann_i[m], t))
+        spaces[kind] = TermSpace(kind, terms, parents, _incidence(rb, len(bio), len(terms)),
+                                 _incidence(ra, len(ann), len(terms)))
+
+    chains = CausalChains()
+    by_step: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in backend.select_named("features/causal_steps"):
+        key = (r["mechanism"], r["step"])
+        s = by_step.setdefault(key, {"step": r["step"], "relation": r["relation"], "index": r["index"],
+                                     "participants": set(), "next": set()})
+        if r["participant"]:
+            s["participants"].add(r["participant"])
+        if r["next"]:
+            s["next"].add(r["next"])
+    for (mech, _), s in sorted(by_step.items(), key=lambda kv: (kv[0][0], kv[1]["index"] or 0, kv[0][1])):
+        chains.steps.setdefault(mech, []).append(s)
+
+    energy: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
+    issues: dict[str, str] = {}
+    for r in backend.select_named("features/efficiency"):
+        m = r["mechanism"]
+        if r["multiplier"] is None or r["quantity"] is None:
+            issues[m] = f"efficiency profile {r['profile']} has no unit with an SI multiplier and quantity kind"
+            continue
+        outcome = r["outcome"] or "unspecified"
+        value = float(r["cost"]) * float(r["multiplier"])
+        if value <= 0:
+            issues[m] = f"efficiency profile {r['profile']} has a non-positive cost"
+            continue
+        prev = energy[m].get(outcome)
+        # several profiles for the same outcome: geometric mean (costs span orders of magnitude)
+        energy[m][outcome] = (value if prev is None else float(np.sqrt(prev[0] * value)), r["quantity"])
+
+    failure_modes: dict[str, list[str]] = defaultdict(list)
+    for r in backend.select_named("features/failure_modes"):
+        if r["failure_mode"] not in failure_modes[r["mechanism"]]:
+            failure_modes[r["mechanism"]].append(r["failure_mode"])
+
+    return Features(bio, ann, labels, spaces, chains, dict(energy), issues, dict(failure_modes))

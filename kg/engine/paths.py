@@ -1,0 +1,79 @@
+"""Degree-weighted path counts (DWPC) over metapaths, for all pairs, as sparse matrix products.
+
+For a dimension with mechanism-term incidence :math:`A` (edge type "has feature") and term-broader
+incidence :math:`B`, the engine uses two symmetric metapaths between a biological mechanism b and an
+ANN mechanism a:
+
+* ``M-T-M``: b -has-> t <-has- a (a shared term);
+* ``M-T-P-T-M``: b -has-> t -broader-> p <-broader- t' <-has- a (terms that are siblings under p).
+
+Each path weighs the product over its edges (u, v) of :math:`(d(u)\\,d(v))^{-w}`, degrees taken within
+the edge's type, with damping w = 0.4 (Himmelstein & Baranzini 2015). Both metapaths factor as
+:math:`\\mathrm{DWPC}(b, a) = u_b \\cdot u_a` with
+
+.. math::
+
+    U_1 = D_m^{-w} A D_t^{-w}, \\qquad U_2 = U_1 \\; D_{out}^{-w} B D_{in}^{-w}
+
+(a product of degree-normalised sparse matrices, as in hetmatpy). The engine reports the proximity
+
+.. math::
+
+    P(b, a) = \\frac{u_b \\cdot u_a}{\\lVert u_b \\rVert \\lVert u_a \\rVert}, \\qquad u = [U_1 \\; U_2]
+
+which is in [0, 1] (the DWPC normalised by the self-path counts, as structure mapping normalises by
+self-matches) and enters S, F and M as :math:`(1-\\beta)\\,\\mathrm{BMA} + \\beta P`.
+
+Example
+-------
+>>> import numpy as np, scipy.sparse as sp
+>>> A = sp.csr_matrix(np.array([[1, 0, 0], [0, 1, 0], [1, 0, 0]], dtype=np.float32))
+>>> B = sp.csr_matrix(np.array([[0, 0, 1], [0, 0, 1], [0, 0, 0]], dtype=np.float32))
+>>> U = path_vectors(A, B)
+>>> P = cosine_block(U[:1], U[1:])
+>>> [round(float(x), 3) for x in P[0]]   # a sibling term only, then the same term
+[0.365, 1.0]
+
+References
+----------
+Himmelstein & Baranzini, PLoS Comput Biol 11(7) 2015; Himmelstein et al., eLife 6 2017 (Project
+Rephetio); hetmatpy.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["DAMPING", "degree_weight", "path_vectors", "cosine_block", "METAPATHS"]
+
+DAMPING = 0.4
+METAPATHS = ("M-T-M", "M-T-P-T-M")
+
+
+def degree_weight(M: sp.spmatrix, w: float = DAMPING) -> sp.csr_matrix:
+    """D_row^-w M D_col^-w for a binary incidence matrix (zero degrees stay zero)."""
+    M = sp.csr_matrix(M, dtype=np.float32)
+    dr = np.asarray(M.sum(axis=1)).ravel()
+    dc = np.asarray(M.sum(axis=0)).ravel()
+    with np.errstate(divide="ignore"):
+        r = np.where(dr > 0, dr ** -w, 0.0).astype(np.float32)
+        c = np.where(dc > 0, dc ** -w, 0.0).astype(np.float32)
+    return sp.diags(r) @ M @ sp.diags(c)
+
+
+def path_vectors(A: sp.spmatrix, B: sp.spmatrix, w: float = DAMPING) -> sp.csr_matrix:
+    """Rows u_m = [U1 | U2] for every mechanism (rows of A: all mechanisms of both sides)."""
+    U1 = degree_weight(A, w)
+    U2 = U1 @ degree_weight(B, w)
+    return sp.hstack([U1, U2], format="csr")
+
+
+def cosine_block(Ub: sp.csr_matrix, Ua: sp.csr_matrix) -> np.ndarray:
+    """Normalised DWPC for every pair of a block; NaN where a mechanism has no path at all."""
+    nb = np.sqrt(np.asarray(Ub.multiply(Ub).sum(axis=1)).ravel())
+    na = np.sqrt(np.asarray(Ua.multiply(Ua).sum(axis=1)).ravel())
+    dots = (Ub @ Ua.T).toarray()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = dots / (nb[:, None] * na[None, :])
+    out[(nb == 0)[:, None] | (na == 0)[None, :]] = np.nan
+    return np.clip(out, 0.0, 1.0).astype(np.float32)
