@@ -97,7 +97,8 @@ class KnowledgeGraph:
         """Run a SELECT query; rows as dicts of plain Python values (IRIs as strings)."""
         res = self.raw_query(text, bindings)
         names = [v.value for v in res.variables]
-        return [{n: _term_to_python(sol[n]) for n in names} for sol in res]
+        conv = _term_to_python
+        return [dict(zip(names, (conv(t) for t in sol))) for sol in res]
 
     def select_named(self, name: str, bindings: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run a shipped query from ``queries/`` by name (``internal/labels`` -> queries/internal/labels.rq)."""

@@ -1,0 +1,190 @@
+"""Benchmark of the equivalence engine on synthetic graphs (10^2, 10^3, 10^4 mechanisms per side).
+
+For each size, in a fresh subprocess (so peak RSS is that size's own): generate the graph, load it into
+the embedded store, extract features by SPARQL, prepare (Lin matrices, max-profiles, path vectors,
+relation grams) and compute all-pairs E with the top 10 per mechanism in both directions. Then the same
+top-10 with a naive implementation (SPARQL queries per pair, Python loops for best-match average and
+causal overlap; it skips the path proximity, so the comparison flatters it) on the sizes where it
+finishes within its time budget, and the ratio.
+
+    python scripts/bench_engine.py                 # prints a Markdown table
+    python scripts/bench_engine.py --sizes 100 1000 --naive-sizes 30 100
+    python scripts/bench_engine.py --readme        # also writes the table into README.md
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+Q_TERMS = """PREFIX bkg: <https://w3id.org/bionn-kg/>
+SELECT ?m ?t WHERE { ?m ?p ?t . VALUES ?p { %s } }"""
+Q_STEPS = """PREFIX bkg: <https://w3id.org/bionn-kg/>
+PREFIX obo: <http://purl.obolibrary.org/obo/>
+SELECT ?m ?s ?r ?n WHERE { ?m bkg:hasCausalStep ?s . ?s bkg:stepRelation ?r . OPTIONAL { ?s obo:RO_0002411 ?n } }"""
+Q_FAIL = """PREFIX bkg: <https://w3id.org/bionn-kg/>
+SELECT ?m ?t WHERE { ?m bkg:hasFailureMode ?f . ?f bkg:hasFailureCharacteristic ?t }"""
+PROPS = {"S": "bkg:hasStructuralFeature", "F": "bkg:hasFunctionalRole bkg:realizesPrimitive"}
+
+
+def _load(n: int):
+    import pyoxigraph as ox
+    from synth import make_synthetic
+
+    from kg.graph import KnowledgeGraph
+    text = make_synthetic(n)
+    store = ox.Store()
+    t = time.perf_counter()
+    store.bulk_load(text.encode(), format=ox.RdfFormat.N_TRIPLES)
+    return KnowledgeGraph(store, []), time.perf_counter() - t
+
+
+def run_engine(n: int) -> dict:
+    from kg.engine import Engine
+    from kg.engine.features import extract_features
+    g, t_load = _load(n)
+    t0 = time.perf_counter()
+    feats = extract_features(g)
+    t1 = time.perf_counter()
+    eng = Engine(g, features=feats)
+    t2 = time.perf_counter()
+    top = eng.top_k(10)
+    t3 = time.perf_counter()
+    assert top.bio_idx.shape == (n, 10)
+    return {"n": n, "triples": len(g), "load_s": t_load, "features_s": t1 - t0, "prepare_s": t2 - t1,
+            "topk_s": t3 - t2, "total_s": t3 - t0,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def run_naive(n: int, budget_s: float) -> dict:
+    """Per-pair SPARQL + Python loops: the approach the engine replaces."""
+    import pyoxigraph as ox
+
+    from kg.engine.features import extract_features
+    from kg.engine.semsim import lin_matrix
+    g, _ = _load(n)
+    f = extract_features(g)  # only for the term hierarchies (IC is global, computed once, as anyone would)
+    lin = {k: lin_matrix(f.spaces[k].parents) for k in ("S", "F", "M")}
+    index = {k: f.spaces[k].index for k in ("S", "F", "M")}
+    t0 = time.perf_counter()
+
+    def terms(m: str, kind: str) -> list[int]:
+        q = Q_FAIL if kind == "M" else Q_TERMS % PROPS[kind]
+        sub = {ox.Variable("m"): ox.NamedNode(m)}
+        return [index[kind][s["t"].value] for s in g.store.query(q, substitutions=sub)]
+
+    def grams(m: str) -> set:
+        sub = {ox.Variable("m"): ox.NamedNode(m)}
+        rows = list(g.store.query(Q_STEPS, substitutions=sub))
+        rel = {r["s"].value: r["r"].value for r in rows}
+        nxt = {r["s"].value: r["n"].value for r in rows if r["n"] is not None}
+        out = set()
+        for s in rel:
+            path = [s]
+            for _ in range(3):
+                out.add(tuple(rel[x] for x in path))
+                if path[-1] not in nxt:
+                    break
+                path.append(nxt[path[-1]])
+        return out
+
+    def bma(A, B, L):
+        if not A or not B:
+            return math.nan
+        return 0.5 * (sum(max(L[a][b] for b in B) for a in A) / len(A) +
+                      sum(max(L[a][b] for a in A) for b in B) / len(B))
+
+    done = 0
+    best: dict[str, list] = {}
+    for b, a in itertools.product(f.bio, f.ann):
+        dims = [bma(terms(b, k), terms(a, k), lin[k]) for k in ("S", "F", "M")]
+        gb, ga = grams(b), grams(a)
+        dims.append(2 * len(gb & ga) / (len(gb) + len(ga)) if gb and ga else math.nan)
+        vals = [d for d in dims if not math.isnan(d)]
+        e = sum(vals) / len(vals) if vals else -1
+        best.setdefault(b, []).append((e, a))
+        done += 1
+        if time.perf_counter() - t0 > budget_s:
+            break
+    for b in best:
+        best[b] = sorted(best[b], reverse=True)[:10]
+    elapsed = time.perf_counter() - t0
+    total_pairs = len(f.bio) * len(f.ann)
+    return {"n": n, "pairs_done": done, "pairs": total_pairs, "elapsed_s": elapsed,
+            "finished": done == total_pairs,
+            "estimated_total_s": elapsed * total_pairs / max(done, 1)}
+
+
+def _child(kind: str, n: int, budget: float) -> dict:
+    cmd = [sys.executable, __file__, "--child", kind, str(n), "--budget", str(budget)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env={**os.environ})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def table(engine_rows: list[dict], naive_rows: list[dict]) -> str:
+    naive = {r["n"]: r for r in naive_rows}
+    lines = ["| mechanisms per side | triples | feature extraction (s) | prepare (s) | all-pairs E + top-10 (s) "
+             "| engine total (s) | peak RSS (MB) | naive per-pair (s) | speed-up |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in engine_rows:
+        nv = naive.get(r["n"])
+        if nv:
+            nv_txt = f"{nv['elapsed_s']:.1f}" if nv["finished"] else f"~{nv['estimated_total_s']:.0f} (est.)"
+            ratio = f"{nv['estimated_total_s'] / r['total_s']:.0f}x"
+        else:
+            nv_txt, ratio = "not run", ""
+        lines.append(f"| {r['n']:,} | {r['triples']:,} | {r['features_s']:.2f} | {r['prepare_s']:.2f} | "
+                     f"{r['topk_s']:.2f} | {r['total_s']:.2f} | {r['peak_rss_mb']:.0f} | {nv_txt} | {ratio} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    ap.add_argument("--naive-sizes", type=int, nargs="+", default=[100, 1000])
+    ap.add_argument("--budget", type=float, default=120.0, help="seconds the naive run may take per size")
+    ap.add_argument("--readme", action="store_true", help="write the table into README.md")
+    ap.add_argument("--child", nargs=2, metavar=("KIND", "N"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        kind, n = args.child[0], int(args.child[1])
+        res = run_engine(n) if kind == "engine" else run_naive(n, args.budget)
+        print(json.dumps(res))
+        return
+    eng_rows, naive_rows = [], []
+    for n in args.sizes:
+        eng_rows.append(_child("engine", n, args.budget))
+        print(f"engine n={n}: {eng_rows[-1]}", file=sys.stderr)
+    for n in args.naive_sizes:
+        if n in args.sizes:
+            naive_rows.append(_child("naive", n, args.budget))
+            print(f"naive n={n}: {naive_rows[-1]}", file=sys.stderr)
+    md = table(eng_rows, naive_rows)
+    cpu = os.cpu_count()
+    md += (f"\n\nMeasured with `python scripts/bench_engine.py` on {cpu} cores; the naive run stops after "
+           f"{args.budget:.0f} s and its total is extrapolated from the pairs it finished (marked est.).")
+    print(md)
+    if args.readme:
+        readme = ROOT / "README.md"
+        text = readme.read_text()
+        block = f"<!-- BEGIN bench-engine -->\n{md}\n<!-- END bench-engine -->"
+        text = re.sub(r"<!-- BEGIN bench-engine -->.*?<!-- END bench-engine -->", lambda _: block, text, flags=re.S)
+        tmp = readme.with_suffix(".md.tmp")
+        tmp.write_text(text)
+        tmp.replace(readme)
+
+
+if __name__ == "__main__":
+    main()
