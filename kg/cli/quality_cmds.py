@@ -1,0 +1,90 @@
+"""``bionn-kg check`` (the quality gate) and ``bionn-kg release`` (the release artefacts)."""
+from __future__ import annotations
+
+import click
+
+from .options import extra_option, format_option
+
+__all__ = ["check", "release"]
+
+_GATE_HELP = "qc (SPARQL report checks), shacl, reasoner (HermiT), profile (OWL API, OWL 2 DL)"
+
+
+@click.command()
+@extra_option
+@format_option
+@click.option("--fail-on", "fail_on", type=click.Choice(["ERROR", "WARN", "INFO"], case_sensitive=False),
+              default="ERROR", show_default=True,
+              help="Exit 1 when a finding is at this level or more severe.")
+@click.option("--only", "only", multiple=True, type=click.Choice(["qc", "shacl", "reasoner", "profile"]),
+              help=f"Run only these gates (repeatable): {_GATE_HELP}.")
+@click.option("--skip", "skip", multiple=True, type=click.Choice(["qc", "shacl", "reasoner", "profile"]),
+              help="Skip these gates (repeatable).")
+@click.option("--qc-check", "qc_checks", multiple=True, metavar="NAME",
+              help="Run only these SPARQL checks of queries/qc/ (by file name without .rq).")
+def check(extra, fmt, fail_on, only, skip, qc_checks):
+    """Quality gate: reasoner, OWL 2 DL profile, report checks, SHACL.
+
+    \b
+    Runs on the shipped ontology and graph plus any --extra files (check your own additions before
+    sharing them). Findings have a level (ERROR, WARN, INFO), the entity, the rule and the fix.
+    Exit codes: 0 clean; 1 findings at or above --fail-on (default ERROR); 2 error (a file that
+    does not parse, a missing file).
+    """
+    from ..output import render
+    from ..quality.gate import GATES, run_gates
+    from ..quality.report import COLUMNS, at_or_above, summary
+
+    gates = [g for g in (only or GATES) if g not in skip]
+    result = run_gates(extra, gates, qc_checks or None)
+    rows = [f.as_row() for f in result.findings]
+    failing = at_or_above(result.findings, fail_on.upper())
+    code = 1 if failing else 0
+    timing = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
+    verdict = (f"FAILED: {len(failing)} finding(s) at or above {fail_on.upper()}" if failing
+               else f"passed (nothing at or above {fail_on.upper()})")
+    if fmt == "table":
+        short = ["level", "gate", "check", "entity", "property", "value"]
+        click.echo(render(rows, "table", columns=short, max_width=70) if rows else "(no findings)")
+        seen: dict[str, tuple[str, str]] = {}
+        for f in result.findings:
+            seen.setdefault(f.check, (f.message, f.fix))
+        if seen:
+            click.echo("\nRules and fixes:")
+            for name, (msg, fix) in seen.items():
+                click.echo(f"  {name}: {msg}")
+                if fix:
+                    click.echo(f"    fix: {fix}")
+        click.echo(f"\n{summary(result.findings)}; gates: {', '.join(gates)}; time: {timing}")
+        click.echo(f"check {verdict} (exit {code})")
+    else:
+        click.echo(render(rows, fmt, columns=list(COLUMNS)))
+        click.echo(f"{summary(result.findings)}; time: {timing}; check {verdict} (exit {code})", err=True)
+    return code
+
+
+@click.command()
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
+              help="Folder to write bionn-kg.owl, bionn-kg.ttl, mappings/bionn-kg.sssom.tsv and docs/index.html.")
+@click.option("--docs/--no-docs", default=True, show_default=True, help="Build the HTML documentation (pyLODE).")
+@click.option("--sssom/--no-sssom", default=True, show_default=True, help="Write the SSSOM mapping table.")
+@click.option("--computed/--no-computed", default=True, show_default=True,
+              help="Include the engine's computed mappings (above --threshold) in the SSSOM table.")
+@click.option("--preset", default="balanced", show_default=True, help="Engine weight preset for computed mappings.")
+@click.option("--threshold", type=float, default=None,
+              help="Minimum E for a computed mapping (default: the SSSOM module's DEFAULT_THRESHOLD).")
+def release(out, docs, sssom, computed, preset, threshold):
+    """Write the release files: RDF/XML, Turtle, SSSOM, HTML docs.
+
+    \b
+    The checked-in copies (ontology/bionn-kg.owl, ontology/mappings/bionn-kg.sssom.tsv) are
+    regenerated with `python scripts/build_release.py`.
+    """
+    from pathlib import Path
+
+    from ..release import build_release
+
+    for p in build_release(Path(out), docs=docs, sssom=sssom, computed=computed, preset=preset,
+                           threshold=threshold):
+        click.echo(str(p))
+    return 0

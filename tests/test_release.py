@@ -1,0 +1,110 @@
+"""The Protégé release ontology/bionn-kg.owl: in sync with the sources, readable by rdflib and
+owlready2 alike, deterministic, and consistent for HermiT (issue 2, items 4 and 6)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kg.graph import load_graph
+from kg.release import release_graph, release_path, release_rdfxml, version_info, write_text_atomic
+
+OWL = "http://www.w3.org/2002/07/owl#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+BKG = "https://w3id.org/bionn-kg/"
+
+
+@pytest.fixture(scope="module")
+def kg():
+    return load_graph(check=False)
+
+
+@pytest.fixture(scope="module")
+def merged(kg):
+    return release_graph(graph=kg)
+
+
+@pytest.fixture(scope="module")
+def checked_in():
+    from rdflib import Graph
+
+    path = release_path()
+    assert path.is_file(), f"{path} is missing: run `python scripts/build_release.py`"
+    return Graph().parse(path, format="xml")
+
+
+def test_release_in_sync_with_sources(merged, checked_in):
+    from rdflib.compare import graph_diff, isomorphic
+
+    if not isomorphic(merged, checked_in):
+        _, only_src, only_rel = graph_diff(merged, checked_in)
+        sample = [t.n3() for t in list(only_src)[:3]] + [t.n3() for t in list(only_rel)[:3]]
+        pytest.fail(f"ontology/bionn-kg.owl is out of sync with the sources ({len(only_src)} triples only in "
+                    f"the sources, {len(only_rel)} only in the release, e.g. {sample}); "
+                    f"run `python scripts/build_release.py` and commit the result")
+
+
+def test_release_is_deterministic(merged):
+    from rdflib import Graph
+
+    text = release_rdfxml(merged)
+    again = release_rdfxml(Graph().parse(data=text, format="xml"))
+    assert text == again
+
+
+def test_release_adds_only_declarations_and_keeps_version(kg, merged, checked_in):
+    import pyoxigraph as ox
+    from rdflib import Graph, URIRef
+
+    src = Graph().parse(data=kg.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()),
+                        format="nt")
+    # blank nodes differ between parses: compare the ground triples only
+    added = {t for t in merged if all(isinstance(x, URIRef) for x in t) and t not in src}
+    assert added, "no owl:NamedIndividual declarations were added"
+    assert {str(p) for _, p, _ in added} == {RDF_TYPE}
+    assert {str(o) for _, _, o in added} == {OWL + "NamedIndividual"}
+    typed = {str(s) for s, _, c in src.triples((None, URIRef(RDF_TYPE), None))
+             if isinstance(s, URIRef) and str(c).startswith(BKG)}
+    declared = {str(s) for s in checked_in.subjects(URIRef(RDF_TYPE), URIRef(OWL + "NamedIndividual"))}
+    assert typed <= declared, f"individuals without a declaration: {sorted(typed - declared)[:5]}"
+    info = version_info(kg)
+    assert re.search(r"/\d{4}-\d{2}-\d{2}/", info.version_iri)
+    assert (URIRef(info.ontology), URIRef(OWL + "versionIRI"), URIRef(info.version_iri)) in checked_in
+
+
+def test_atomic_write_leaves_no_temp_files(tmp_path):
+    target = tmp_path / "x.owl"
+    write_text_atomic(target, "<rdf:RDF/>\n")
+    write_text_atomic(target, "<rdf:RDF></rdf:RDF>\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["x.owl"]
+    assert target.read_text() == "<rdf:RDF></rdf:RDF>\n"
+
+
+def test_rdflib_and_owlready2_agree_on_class_count(checked_in):
+    import owlready2
+    from rdflib import URIRef
+
+    rdflib_classes = {str(c) for c in checked_in.subjects(URIRef(RDF_TYPE), URIRef(OWL + "Class"))
+                      if isinstance(c, URIRef)}
+    world = owlready2.World()
+    onto = world.get_ontology(release_path().resolve().as_uri()).load()
+    owl_classes = {c.iri for c in world.classes()}
+    assert len(rdflib_classes) > 40
+    assert owl_classes == rdflib_classes, (sorted(owl_classes ^ rdflib_classes)[:10])
+    assert onto.base_iri.startswith(BKG)
+
+
+@pytest.mark.slow
+@pytest.mark.java
+def test_hermit_consistent_no_unsatisfiable_class():
+    import owlready2
+
+    world = owlready2.World()
+    world.get_ontology(release_path().resolve().as_uri()).load()
+    try:
+        owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+    except owlready2.OwlReadyInconsistentOntologyError:
+        pytest.fail("HermiT finds ontology/bionn-kg.owl inconsistent; run `bionn-kg check --only reasoner` "
+                    "for the entity")
+    unsat = [c.iri for c in world.inconsistent_classes()]
+    assert unsat == [], f"unsatisfiable classes: {unsat}"
