@@ -112,7 +112,8 @@ class Engine:
             space = f.spaces[k]
             lin = lin_matrix(space.parents)
             self.lin[k] = lin
-            self.P[k] = (max_profile(space.X_bio, lin), max_profile(space.X_ann, lin))
+            # the ANN profile is stored transposed and contiguous: it is the right operand of every block
+            self.P[k] = (max_profile(space.X_bio, lin), np.ascontiguousarray(max_profile(space.X_ann, lin).T))
             T = len(space.terms)
             pr = [(t, p) for t, ps in enumerate(space.parents) for p in ps]
             B = sp.csr_matrix((np.ones(len(pr), dtype=np.float32), ([t for t, _ in pr], [p for _, p in pr])),
@@ -139,42 +140,48 @@ class Engine:
     # -- blocks -----------------------------------------------------------------------------------
     def block(self, bi: np.ndarray | slice, aj: np.ndarray | slice | None = None) -> dict[str, np.ndarray]:
         """Every dimension, E and coverage for bio rows ``bi`` x ANN columns ``aj`` (default: all)."""
-        aj = slice(None) if aj is None else aj
+        full = aj is None or (isinstance(aj, slice) and aj == slice(None))
+        cols = (lambda m: m) if full else (lambda m: m[aj])  # slicing a sparse matrix copies it
         f, beta = self.features, self.beta
         out: dict[str, np.ndarray] = {}
         for k in KINDS:
             sp_ = f.spaces[k]
-            Pb, Pa = self.P[k]
-            bma = bma_block(sp_.X_bio[bi], Pb[bi], sp_.X_ann[aj], Pa[aj])
+            Pb, Pa_T = self.P[k]
+            bma = bma_block(sp_.X_bio[bi], Pb[bi], cols(sp_.X_ann), Pa_T if full else Pa_T[:, aj])
             Ub, Ua = self.U[k]
-            prox = cosine_block(Ub[bi], Ua[aj])
+            prox = cosine_block(Ub[bi], cols(Ua))
             out["P_" + k] = prox
             out["BMA_" + k] = bma
             out[k] = (1 - beta) * bma + beta * prox
-        out["C"] = dice_block(self.G[0][bi], self.G[1][aj], self.gram_w)
-        Lb, La = self._ef_logs[0][bi], self._ef_logs[1][aj]
-        if Lb.shape[1]:
-            diff = La[None, :, :] - Lb[:, None, :]           # (nb, na, outcomes): few outcome kinds
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: Ef undefined
-                mean = np.nanmean(diff, axis=2)
-            out["Ef"] = np.clip(0.5 + mean / (2 * DECADES), 0, 1).astype(np.float32)
-        else:
-            out["Ef"] = np.full((out["C"].shape[0], out["C"].shape[1]), np.nan, dtype=np.float32)
-        num = np.zeros_like(out["C"], dtype=np.float64)
+        out["C"] = dice_block(self.G[0][bi], cols(self.G[1]), self.gram_w)
+        out["Ef"] = self._ef(self._ef_logs[0][bi], self._ef_logs[1] if full else self._ef_logs[1][aj])
+        num = np.zeros_like(out["C"])
         cov = np.zeros_like(num)
         for d in DIMENSIONS:
-            w = self.weights.get(d, 0.0)
+            w = np.float32(self.weights.get(d, 0.0))
             if w == 0:
                 continue
-            x = out[d]
-            ok = ~np.isnan(x)
-            num += np.where(ok, w * x, 0.0)
-            cov += np.where(ok, w, 0.0)
+            ok = ~np.isnan(out[d])
+            num += w * np.where(ok, out[d], np.float32(0))
+            cov += w * ok
         with np.errstate(invalid="ignore", divide="ignore"):
-            out["E"] = np.where(cov > 0, num / cov, np.nan).astype(np.float32)
-        out["coverage"] = cov.astype(np.float32)
+            out["E"] = num / cov  # 0/0 -> NaN: no weighted dimension is defined
+        out["coverage"] = cov
         return out
+
+    @staticmethod
+    def _ef(Lb: np.ndarray, La: np.ndarray) -> np.ndarray:
+        """Ef on the sub-block of mechanisms that have any efficiency profile (few), NaN elsewhere."""
+        res = np.full((Lb.shape[0], La.shape[0]), np.nan, dtype=np.float32)
+        rows = np.flatnonzero(~np.isnan(Lb).all(axis=1)) if Lb.shape[1] else np.array([], dtype=int)
+        cols = np.flatnonzero(~np.isnan(La).all(axis=1)) if La.shape[1] else np.array([], dtype=int)
+        if rows.size and cols.size:
+            diff = La[cols][None, :, :] - Lb[rows][:, None, :]  # (rows, cols, outcome kinds)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # no shared outcome: Ef undefined
+                mean = np.nanmean(diff, axis=2)
+            res[np.ix_(rows, cols)] = np.clip(0.5 + mean / (2 * DECADES), 0, 1)
+        return res
 
     # -- public operations ----------------------------------------------------------------------------
     def matrix(self, block_size: int = 1024, progress: Callable[[int], None] | None = None) -> MatrixResult:

@@ -89,33 +89,46 @@ def lin_matrix(parents: list[list[int]]) -> np.ndarray:
     return lin.astype(np.float32)
 
 
-def max_profile(X: sp.csr_matrix, lin: np.ndarray, block: int = 2048) -> np.ndarray:
-    """P[i, t] = max over the terms a of row i of Lin[a, t]; rows without terms are 0."""
+def max_profile(X: sp.csr_matrix, lin: np.ndarray, block: int = 4096) -> np.ndarray:
+    """P[i, t] = max over the terms a of row i of Lin[a, t]; rows without terms are 0.
+
+    Each row's term list is padded to the longest one with a sentinel all-zero row of Lin, so the max
+    is a handful of vectorised gathers instead of a loop over mechanisms.
+    """
     n, T = X.shape
     P = np.zeros((n, T), dtype=np.float32)
-    if T == 0:
+    if T == 0 or X.nnz == 0:
         return P
     X = X.tocsr()
+    ext = np.vstack([lin, np.zeros((1, T), dtype=lin.dtype)])  # row T: the sentinel
     for r0 in range(0, n, block):
         sub = X[r0:r0 + block]
         counts = np.diff(sub.indptr)
-        nz = np.flatnonzero(counts)
-        if nz.size == 0:
+        width = int(counts.max()) if counts.size else 0
+        if width == 0:
             continue
-        # reduceat over the concatenated term rows of the non-empty mechanisms
-        rows = lin[sub.indices]
-        starts = sub.indptr[:-1][nz]
-        P[r0 + nz] = np.maximum.reduceat(rows, starts, axis=0)
+        idx = np.full((sub.shape[0], width), T, dtype=np.int64)
+        pos = np.arange(sub.nnz) - np.repeat(sub.indptr[:-1], counts)
+        idx[np.repeat(np.arange(sub.shape[0]), counts), pos] = sub.indices
+        out = P[r0:r0 + sub.shape[0]]
+        np.take(ext, idx[:, 0], axis=0, out=out)
+        for j in range(1, width):
+            np.maximum(out, ext[idx[:, j]], out=out)
     return P
 
 
-def bma_block(Xb: sp.csr_matrix, Pb: np.ndarray, Xa: sp.csr_matrix, Pa: np.ndarray) -> np.ndarray:
-    """Best-match average Lin for every (b, a) of a block: NaN where either side has no terms."""
-    nb = np.asarray(Xb.sum(axis=1)).ravel()
-    na = np.asarray(Xa.sum(axis=1)).ravel()
-    b_to_a = np.asarray(Xb @ Pa.T)                # sum over b's terms of their best match in a
-    a_to_b = np.asarray(Xa @ Pb.T).T              # sum over a's terms of their best match in b
+def bma_block(Xb: sp.csr_matrix, Pb: np.ndarray, Xa: sp.csr_matrix, Pa_T: np.ndarray) -> np.ndarray:
+    """Best-match average Lin for every (b, a) of a block: NaN where either side has no terms.
+
+    ``Pa_T`` is the ANN side's max-profile transposed (T x n_ann, C-contiguous, made once).
+    """
+    nb = np.diff(Xb.indptr)
+    na = np.diff(Xa.indptr)
+    out = np.asarray(Xb @ Pa_T, dtype=np.float32)              # sum over b's terms of their best match in a
+    a_to_b = np.asarray(Xa @ np.ascontiguousarray(Pb.T)).T     # sum over a's terms of their best match in b
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = 0.5 * (b_to_a / nb[:, None] + a_to_b / na[None, :])
-    out[(nb == 0)[:, None] | (na == 0)[None, :]] = np.nan
-    return out.astype(np.float32)
+        out *= (0.5 / nb).astype(np.float32)[:, None]
+        out += a_to_b * (0.5 / na).astype(np.float32)[None, :]
+    out[nb == 0, :] = np.nan
+    out[:, na == 0] = np.nan
+    return out
