@@ -1,0 +1,346 @@
+"""Everything the report shows, computed once from the graph and the engine, as plain rows.
+
+Figures, the HTML page, the Markdown file and the CSV/JSON data files are all rendered from the one
+:class:`ReportData`, so a number in a picture is the number in the table and in ``data/``.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..engine.weights import DIMENSIONS, PRESETS
+
+__all__ = ["ReportData", "collect", "slug", "TOP"]
+
+#: analogs listed per biological mechanism
+TOP = 3
+
+
+def slug(iri: str) -> str:
+    """A file-name-safe name for a mechanism (its local name)."""
+    local = iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in local) or "mechanism"
+
+
+def _f(v: Any) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+@dataclass
+class ReportData:
+    """The report's content; every list of dicts is also written as a data file."""
+
+    preset: str
+    weights: dict[str, float]
+    matrix: Any                                   # MatrixResult
+    labels: dict[str, str]
+    curie: dict[str, str]
+    order_bio: list[int] = field(default_factory=list)
+    order_ann: list[int] = field(default_factory=list)
+    top_analogs: list[dict[str, Any]] = field(default_factory=list)
+    undefined_mechanisms: list[dict[str, Any]] = field(default_factory=list)
+    agreement: list[dict[str, Any]] = field(default_factory=list)
+    correlations: list[dict[str, Any]] = field(default_factory=list)
+    recovery: list[dict[str, Any]] = field(default_factory=list)
+    ranks: list[dict[str, Any]] = field(default_factory=list)
+    efficiency: list[dict[str, Any]] = field(default_factory=list)
+    efficiency_rows: list[dict[str, Any]] = field(default_factory=list)
+    pathology: list[dict[str, Any]] = field(default_factory=list)
+    interventions: list[dict[str, Any]] = field(default_factory=list)
+    disanalogies: list[dict[str, Any]] = field(default_factory=list)
+    size: dict[str, Any] = field(default_factory=dict)
+    class_counts: list[dict[str, Any]] = field(default_factory=list)
+    quality: list[dict[str, Any]] = field(default_factory=list)
+    quality_summary: dict[str, Any] = field(default_factory=dict)
+    sensitivity: list[dict[str, Any]] = field(default_factory=list)
+    sensitivity_grid: dict[str, Any] = field(default_factory=dict)
+    neighbourhoods: dict[str, dict[str, list[tuple[str, str]]]] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.bio_pos = {m: i for i, m in enumerate(self.matrix.bio)}
+        self.ann_pos = {m: j for j, m in enumerate(self.matrix.ann)}
+        self._slugs: dict[str, str] = {}
+        taken: set[str] = set()
+        for m in [*self.matrix.bio, *self.matrix.ann]:
+            base = s = slug(m)
+            n = 2
+            while s.casefold() in taken:  # case-insensitive file systems too
+                s, n = f"{base}_{n}", n + 1
+            taken.add(s.casefold())
+            self._slugs[m] = s
+
+    def slug(self, iri: str) -> str:
+        """The unique file name (without suffix) of a mechanism's images."""
+        return self._slugs.get(iri) or slug(iri)
+
+    def label(self, iri: str | None) -> str:
+        if not iri:
+            return ""
+        return self.labels.get(iri) or self.curie.get(iri) or iri.rsplit("/", 1)[-1]
+
+
+# -- pieces -----------------------------------------------------------------------------------------
+def cluster_order(E: np.ndarray) -> tuple[list[int], list[int]]:
+    """Row and column orders of E by average-linkage clustering; rows/columns with no defined value last.
+
+    NaN (undefined) is filled with 0 for the distance only: an undefined pair is as dissimilar as an
+    unrelated one, and all-undefined rows are set apart instead of clustered.
+    """
+    from scipy.cluster.hierarchy import leaves_list, linkage
+
+    def order(M: np.ndarray) -> list[int]:
+        defined = ~np.isnan(M).all(axis=1)
+        idx = np.flatnonzero(defined)
+        rest = [int(i) for i in np.flatnonzero(~defined)]
+        if len(idx) < 3:
+            return [int(i) for i in idx] + rest
+        Z = linkage(np.nan_to_num(M[idx], nan=0.0), method="average", metric="euclidean")
+        return [int(idx[i]) for i in leaves_list(Z)] + rest
+
+    return order(E), order(E.T)
+
+
+def _top_analogs(eng, res, data: ReportData) -> None:
+    from ..engine.explain import short_reasons
+    f = eng.features
+    En = np.nan_to_num(res.E, nan=-np.inf)
+    k = min(TOP, len(res.ann))
+    for i, b in enumerate(res.bio):
+        order = np.argsort(-En[i], kind="stable")[:k]
+        found = False
+        for rank, j in enumerate(order, start=1):
+            if not np.isfinite(En[i, j]):
+                break
+            found = True
+            a = res.ann[j]
+            row = {"bio": data.curie[b], "bio_label": data.label(b), "rank": rank, "ann": data.curie[a],
+                   "ann_label": data.label(a), "E": float(res.E[i, j]), "coverage": float(res.coverage[i, j])}
+            row.update({d: float(res.dims[d][i, j]) for d in DIMENSIONS})
+            row["reasons"] = short_reasons(eng, b, a)
+            data.top_analogs.append(row)
+        if not found:
+            _, bi = f.position(b)
+            has = {k2: bool(f.spaces[k2].X_bio[bi].nnz) for k2 in f.spaces}
+            has["C"] = bool(f.chains.steps.get(b))
+            missing = [name for key, name in (("S", "structural features"), ("F", "functional roles or primitives"),
+                                              ("C", "a causal chain"), ("M", "failure modes with characteristics"))
+                       if not has.get(key)]
+            reason = ("no ANN mechanism shares a described dimension with it" if len(missing) < 4 else
+                      "it has none of: " + ", ".join(missing))
+            data.undefined_mechanisms.append({"bio": data.curie[b], "bio_label": data.label(b),
+                                              "reason": f"E undefined for every ANN mechanism: {reason}"})
+
+
+def _efficiency(res, graph, data: ReportData) -> None:
+    """Efficiency-hypothesis gaps: per gap mechanism, its best available E and Ef (missing stays missing)."""
+    rows = graph.select_named("efficiency_gaps")
+    data.efficiency_rows = [{k: (data.curie.get(v, v) if isinstance(v, str) and v.startswith("http") and
+                                 k in ("biological", "ann_approach", "ann_reference", "outcome") else v)
+                             for k, v in r.items()} for r in rows]
+    bi = {m: i for i, m in enumerate(res.bio)}
+    ai = {m: j for j, m in enumerate(res.ann)}
+    by_bio: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        b = r["biological"]
+        g = by_bio.setdefault(b, {"coverage": r["coverage"], "approaches": set(), "ratio": float("nan")})
+        if r["ann_approach"]:
+            g["approaches"].add(r["ann_approach"])
+        ratio = _f(r["efficiency_differential"])
+        if not math.isnan(ratio) and (math.isnan(g["ratio"]) or ratio > g["ratio"]):
+            g["ratio"] = ratio
+    out = []
+    for b, g in by_bio.items():
+        best_E = best_Ef = float("nan")
+        best_a = ef_a = None
+        if b in bi:
+            i = bi[b]
+            Er, Efr = res.E[i], res.dims["Ef"][i]
+            if not np.isnan(Er).all():
+                j = int(np.nanargmax(Er))
+                best_E, best_a = float(Er[j]), res.ann[j]
+            if not np.isnan(Efr).all():
+                j = int(np.nanargmax(Efr))
+                best_Ef, ef_a = float(Efr[j]), res.ann[j]
+        out.append({"bio": data.curie.get(b, b), "bio_label": data.label(b), "coverage": g["coverage"],
+                    "closest approaches": ", ".join(sorted(data.label(a) for a in g["approaches"])),
+                    "best E": best_E, "best analog": data.label(best_a),
+                    "Ef": best_Ef, "Ef against": data.label(ef_a),
+                    "ANN/bio energy ratio": g["ratio"],
+                    "has Ef data": not math.isnan(best_Ef) or not math.isnan(g["ratio"])})
+    # ranked: largest Ef first; no Ef data last (never as 0); then weakest best analog first
+    def key(r):
+        ef = r["Ef"] if not math.isnan(r["Ef"]) else (-1 if math.isnan(r["ANN/bio energy ratio"]) else
+                                                       0.5 + math.log10(r["ANN/bio energy ratio"]) / 20)
+        be = r["best E"] if not math.isnan(r["best E"]) else -1
+        return (-ef, be, r["bio_label"])
+    out.sort(key=key)
+    for n, r in enumerate(out, start=1):
+        r["rank"] = n
+    data.efficiency = out
+
+
+def _pathology(graph, data: ReportData) -> None:
+    c = data.curie
+    data.pathology = [{"biological_failure": c.get(r["biological_failure"], r["biological_failure"]),
+                       "biological_failure_label": r["biological_failure_label"] or data.label(r["biological_failure"]),
+                       "ann_failure": c.get(r["ann_failure"], r["ann_failure"]),
+                       "ann_failure_label": r["ann_failure_label"] or data.label(r["ann_failure"]),
+                       "biological_mechanism": data.label(r["biological_mechanism"]),
+                       "ann_mechanism": data.label(r["ann_mechanism"])}
+                      for r in graph.select_named("pathology_mapping")]
+    data.interventions = [{"ann_technique": c.get(r["ann_technique"], r["ann_technique"]),
+                           "ann_technique_label": r["ann_technique_label"] or data.label(r["ann_technique"]),
+                           "clinical_intervention": c.get(r["clinical_intervention"], r["clinical_intervention"]),
+                           "clinical_intervention_label": (r["clinical_intervention_label"] or
+                                                           data.label(r["clinical_intervention"])),
+                           "basis": r["basis"],
+                           "ann_failure_label": data.label(r["ann_failure"]),
+                           "biological_failure_label": data.label(r["biological_failure"])}
+                          for r in graph.select_named("intervention_transfer")]
+
+
+def _disanalogies(graph, data: ReportData) -> None:
+    groups: dict[str, dict[str, Any]] = {}
+    for r in graph.select_named("disanalogies"):
+        g = groups.setdefault(r["disanalogy"], {"disanalogy": data.curie.get(r["disanalogy"], r["disanalogy"]),
+                                                "label": r["disanalogy_label"] or data.label(r["disanalogy"]),
+                                                "concerns": set(), "closing": set(), "sources": set()})
+        if r["concerned_mechanism"]:
+            g["concerns"].add(r["concerned_mechanism_label"] or data.label(r["concerned_mechanism"]))
+        if r["closing_approach"]:
+            g["closing"].add(r["closing_approach_label"] or data.label(r["closing_approach"]))
+        if r["source"]:
+            g["sources"].add(data.curie.get(r["source"], r["source"]))
+    out = [{"disanalogy": g["disanalogy"], "label": g["label"],
+            "concerned mechanisms": ", ".join(sorted(g["concerns"])),
+            "attempts to close": ", ".join(sorted(g["closing"])) or "(none recorded: open)",
+            "sources": ", ".join(sorted(g["sources"])), "closers": len(g["closing"])}
+           for g in groups.values()]
+    out.sort(key=lambda r: (r["closers"] == 0, -r["closers"], r["label"]))
+    data.disanalogies = out
+
+
+def _size_and_quality(graph, res, data: ReportData) -> None:
+    from ..graph import BKG
+    counts = [{"class": graph.curie(r["class"]), "label": r["label"], "total": r["total"]}
+              for r in graph.select_named("internal/class_counts") if r["class"].startswith(BKG)]
+    data.class_counts = [r for r in counts if r["total"]]
+    n_def = int((~np.isnan(res.E)).sum())
+    data.size = {"triples": len(graph), "biological mechanisms": len(res.bio), "ANN mechanisms": len(res.ann),
+                 "pairs": len(res.bio) * len(res.ann), "pairs with defined E": n_def,
+                 "files": ", ".join(p.name for p in graph.files),
+                 "extra files": ", ".join(str(p) for p in getattr(graph, "extra_files", [])) or "none"}
+    data.quality, data.quality_summary = quality_status(graph)
+
+
+def quality_status(graph) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The fast quality checks (the SPARQL checks of queries/qc, the library behind ``bionn-kg check``'s
+    qc gate); the reasoner and profile gates are too slow for a report and are left to ``check``."""
+    try:
+        from ..quality.qc import run_checks
+        findings = [f.as_row() for f in run_checks(graph)]
+        source = "bionn-kg check --only qc (queries/qc)"
+    except ImportError:  # the quality package is optional for the report
+        findings, source = [], "unavailable"
+    per: dict[tuple[str, str], dict[str, Any]] = {}
+    for f in findings:
+        p = per.setdefault((f["level"], f["check"]), {"level": f["level"], "check": f["check"], "findings": 0,
+                                                      "examples": [], "rule": f["message"], "fix": f["fix"]})
+        p["findings"] += 1
+        if len(p["examples"]) < 3 and f["entity"]:
+            p["examples"].append(f["entity"])
+    rank = {"ERROR": 0, "WARN": 1, "INFO": 2}
+    rows = sorted(per.values(), key=lambda r: (rank.get(r["level"], 3), -r["findings"], r["check"]))
+    for r in rows:
+        r["examples"] = ", ".join(r["examples"])
+    levels = {lv: sum(r["findings"] for r in rows if r["level"] == lv) for lv in ("ERROR", "WARN", "INFO")}
+    status = ("not run" if source == "unavailable" else
+              "passed" if levels["ERROR"] == 0 else f"{levels['ERROR']} error(s)")
+    return rows, {"status": status, **levels, "checks run by": source}
+
+
+def _sensitivity(res, data: ReportData, step: float) -> None:
+    from .sensitivity import GRID_DIMS, top_stability
+    st = top_stability(res.dims, PRESETS["balanced"], step=step)
+    Ecur = np.nan_to_num(res.E, nan=-np.inf)
+    rows = []
+    for i, b in enumerate(res.bio):
+        ref = int(st.reference[i])
+        cur = int(np.argmax(Ecur[i])) if np.isfinite(Ecur[i]).any() else -1
+        rows.append({"bio": data.curie[b], "bio_label": data.label(b),
+                     "balanced top": data.label(res.ann[ref]) if ref >= 0 else "",
+                     f"{data.preset} top": data.label(res.ann[cur]) if cur >= 0 else "",
+                     "share stays top": float(st.share[i]),
+                     "distinct tops": int(st.n_distinct[i]),
+                     "main challenger": data.label(res.ann[st.challenger[i]]) if st.challenger[i] >= 0 else "",
+                     "challenger share": float(st.challenger_share[i])})
+    rows.sort(key=lambda r: (math.isnan(r["share stays top"]), r["share stays top"], r["bio_label"]))
+    data.sensitivity = rows
+    data.sensitivity_grid = {"dimensions": list(GRID_DIMS), "step": step, "points": int(len(st.grid)),
+                             "reference": "balanced", "grid": st.grid.round(6).tolist()}
+
+
+def _neighbourhoods(graph, res, data: ReportData) -> None:
+    nb: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
+    for r in graph.select_named("report/neighbourhood"):
+        nb[r["mechanism"]][r["relation"]].append((r["term"], r["term_label"] or data.label(r["term"])))
+    data.neighbourhoods = {m: dict(v) for m, v in nb.items()}
+
+
+# -- all ----------------------------------------------------------------------------------------------
+def collect(graph, eng, step_cb=None, sensitivity_step: float = 0.1) -> ReportData:
+    """Compute the report's content. ``step_cb(name)`` is called before each long step."""
+    from ..engine.evaluate import evaluate
+    from ..ids import EntityIndex
+
+    step = step_cb or (lambda name: None)
+    idx = EntityIndex(graph)
+    eng.entity_labels = idx.labels
+    step("all pairs")
+    res = eng.matrix()
+    labels = dict(idx.labels)
+    labels.update({m: l for m, l in res.labels.items() if m not in labels})
+    curie = _CurieMap(graph)
+    data = ReportData(eng.preset, dict(eng.weights), res, labels, curie)
+    data.order_bio, data.order_ann = cluster_order(res.E)
+    step("top analogs and reasons")
+    _top_analogs(eng, res, data)
+    step("evaluation against the paper")
+    ev = evaluate(eng)
+    data.agreement, data.correlations, data.recovery, data.ranks = ev.agreement, ev.correlations, ev.recovery, ev.ranks
+    step("efficiency, pathology, disanalogies")
+    _efficiency(res, graph, data)
+    _pathology(graph, data)
+    _disanalogies(graph, data)
+    _neighbourhoods(graph, res, data)
+    step("graph size and quality checks")
+    _size_and_quality(graph, res, data)
+    step("weight sensitivity")
+    _sensitivity(res, data, sensitivity_step)
+    return data
+
+
+class _CurieMap(dict):
+    """IRI -> CURIE, computed on first use."""
+
+    def __init__(self, graph):
+        super().__init__()
+        self._graph = graph
+
+    def __missing__(self, iri: str) -> str:
+        v = self._graph.curie(iri) if hasattr(self._graph, "curie") else iri
+        self[iri] = v
+        return v
+
+    def get(self, key, default=None):  # noqa: D401 - dict.get that computes
+        if key is None:
+            return default
+        return self[key] if isinstance(key, str) and key.startswith(("http://", "https://", "urn:")) else default

@@ -1,0 +1,275 @@
+"""The report's figures, drawn with matplotlib's Agg backend (no display) and returned as PNG bytes.
+
+matplotlib is imported inside :func:`_plt` so that importing the report package stays cheap. Every
+figure is drawn from :class:`~kg.report.data.ReportData`; undefined values (NaN) are drawn as such
+(grey cells, a separate "no data" strip), never as 0.
+"""
+from __future__ import annotations
+
+import io
+import math
+from typing import Any
+
+import numpy as np
+
+from .data import ReportData
+
+__all__ = ["heatmap", "agreement_scatter", "recovery_chart", "efficiency_chart", "pathology_diagram",
+           "sensitivity_chart", "dimension_bars_svg", "DIM_COLOURS"]
+
+DIM_COLOURS = {"S": "#4C72B0", "F": "#55A868", "C": "#C44E52", "M": "#8172B2", "Ef": "#CCB974"}
+BIO, ANN, GREY = "#2a9d8f", "#e76f51", "#bbbbbb"
+
+
+def _plt():
+    import matplotlib
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+    plt.rcParams.update({"font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
+                         "figure.dpi": 100, "savefig.bbox": "tight", "axes.titleweight": "bold"})
+    return plt
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    _plt().close(fig)
+    return buf.getvalue()
+
+
+def _short(text: str, n: int = 32) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _empty(message: str, size=(6, 1.2)) -> bytes:
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=size)
+    ax.axis("off")
+    ax.text(0.5, 0.5, message, ha="center", va="center", color="#666")
+    return _png(fig)
+
+
+# -- equivalence matrix ----------------------------------------------------------------------------
+def heatmap(data: ReportData) -> bytes:
+    """E(b, a) for every pair, rows and columns in clustered order; undefined pairs grey."""
+    plt = _plt()
+    res = data.matrix
+    if not res.bio or not res.ann:
+        return _empty("no mechanisms to compare")
+    E = res.E[np.ix_(data.order_bio, data.order_ann)]
+    nb, na = E.shape
+    show_labels = nb <= 120 and na <= 120
+    w = min(22, max(7, 2.5 + 0.19 * na)) if show_labels else 12
+    h = min(26, max(5, 2.0 + 0.17 * nb)) if show_labels else 10
+    fig, ax = plt.subplots(figsize=(w, h))
+    cmap = plt.get_cmap("viridis").with_extremes(bad="#e6e6e6")
+    im = ax.imshow(np.ma.masked_invalid(E), cmap=cmap, vmin=0, vmax=max(0.01, float(np.nanmax(E)) if
+                                                                          np.isfinite(E).any() else 1),
+                   aspect="auto", interpolation="nearest")
+    if show_labels:
+        ax.set_yticks(range(nb), [_short(data.label(res.bio[i]), 34) for i in data.order_bio], fontsize=7)
+        ax.set_xticks(range(na), [_short(data.label(res.ann[j]), 30) for j in data.order_ann], fontsize=7,
+                      rotation=60, ha="right", rotation_mode="anchor")
+    else:
+        ax.set_yticks([]), ax.set_xticks([])
+    ax.set_ylabel("biological mechanism"), ax.set_xlabel("ANN mechanism")
+    for s in ax.spines.values():
+        s.set_visible(False)
+    cb = fig.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
+    cb.set_label(f"E ({data.preset}); grey = undefined")
+    return _png(fig)
+
+
+# -- agreement with the paper ----------------------------------------------------------------------
+RATING_X = {"High": 2, "Moderate": 1, "Low": 0}
+
+
+def agreement_scatter(data: ReportData) -> bytes:
+    """Computed S and F against the paper's High/Moderate/Low ratings (Table 1), one point per pair."""
+    rows = data.agreement
+    if not rows:
+        return _empty("no Table 1 pair is in the graph")
+    plt = _plt()
+    fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.4), sharey=True)
+    rng = np.random.default_rng(0)
+    rho = {c["dimension"]: c for c in data.correlations}
+    for ax, dim in zip(axes, ("S", "F")):
+        xs, ys, missing = [], [], 0
+        for r in rows:
+            x = RATING_X.get(str(r[f"paper {dim}"]))
+            if x is None or r[dim] is None or math.isnan(r[dim]):
+                missing += 1
+                continue
+            xs.append(x + rng.uniform(-0.12, 0.12))
+            ys.append(r[dim])
+        ax.scatter(xs, ys, s=28, color=DIM_COLOURS[dim], alpha=0.8, edgecolor="white", linewidth=0.5)
+        ax.set_xticks([0, 1, 2], ["Low", "Moderate", "High"])
+        ax.set_xlim(-0.5, 2.5), ax.set_ylim(-0.02, 1.02)
+        c = rho.get(dim, {})
+        r_ = c.get("spearman rho", float("nan"))
+        ax.set_title(f"{dim}: Spearman ρ = {'n/a' if r_ is None or math.isnan(r_) else f'{r_:.2f}'} "
+                     f"(n = {c.get('pairs', 0)})", fontsize=9)
+        ax.set_xlabel(f"paper's {'structural' if dim == 'S' else 'functional'} rating")
+        if missing:
+            ax.text(0.02, 0.97, f"{missing} pair(s) undefined", transform=ax.transAxes, va="top", fontsize=7,
+                    color="#666")
+    axes[0].set_ylabel("computed similarity")
+    return _png(fig)
+
+
+def recovery_chart(data: ReportData) -> bytes:
+    """MRR of the engine against the degree-only and random baselines, per group of asserted pairs."""
+    rows = [r for r in data.recovery if r["direction"] == "bio->ann"]
+    if not rows:
+        return _empty("no asserted analog pair is in the graph")
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(8.5, 0.5 + 0.45 * len(rows)))
+    y = np.arange(len(rows))
+    for k, (col, colour, name) in enumerate((("MRR", "#264653", "engine"), ("degree MRR", "#e9c46a", "degree only"),
+                                             ("random MRR", GREY, "random"))):
+        ax.barh(y + (k - 1) * 0.27, [r[col] for r in rows], height=0.27, color=colour, label=name)
+    ax.set_yticks(y, [f"{r['group']} ({r['pairs']})" for r in rows])
+    ax.invert_yaxis()
+    ax.set_xlabel("mean reciprocal rank of the asserted ANN partner (bio -> ANN)")
+    ax.set_xlim(0, 1)
+    ax.legend(loc="lower right", frameon=False)
+    return _png(fig)
+
+
+# -- efficiency hypothesis -------------------------------------------------------------------------
+def efficiency_chart(data: ReportData) -> bytes:
+    """The gaps in rank order: Ef (left) beside the best available E (right), one row per mechanism.
+
+    A mechanism without efficiency data gets the words "no Ef data" instead of a point: missing is
+    shown as missing, never as 0.
+    """
+    rows = data.efficiency
+    if not rows:
+        return _empty("no efficiency-hypothesis gap is recorded")
+    plt = _plt()
+    n = len(rows)
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(9, 0.9 + 0.24 * n), sharey=True, width_ratios=[1, 1])
+    y = np.arange(n)
+    ax.axvline(0.5, color=GREY, lw=0.8, ls="--")
+    for k, r in enumerate(rows):
+        if math.isnan(r["Ef"]):
+            ax.text(0.5, k, "no Ef data", ha="center", va="center", fontsize=7, color="#888", style="italic",
+                    bbox={"fc": "white", "ec": "none", "pad": 0.5})
+        else:
+            ax.plot([0.5, r["Ef"]], [k, k], color="#264653", lw=1)
+            ax.scatter([r["Ef"]], [k], s=30, color="#264653", zorder=3)
+    ax.set_yticks(y, [f"{r['rank']}. {_short(r['bio_label'], 34)}" for r in rows], fontsize=7.5)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("Ef (0.5 = equal energy; > 0.5: ANN spends more)")
+    ax.invert_yaxis()
+    best = [r["best E"] for r in rows]
+    bx.barh(y, [0 if math.isnan(v) else v for v in best], color=["#e6e6e6" if math.isnan(v) else "#2a9d8f"
+                                                                  for v in best], height=0.7)
+    for k, v in enumerate(best):
+        label = "E undefined" if math.isnan(v) else _short(rows[k]["best analog"], 26)
+        bx.text((0 if math.isnan(v) else v) + 0.01, k, label, va="center", fontsize=6.5, color="#555")
+    bx.set_xlim(0, 1)
+    bx.set_xlabel("best available E (and that analog)")
+    fig.suptitle("Efficiency-hypothesis gaps, ranked: high Ef with a weak best analog = opportunity",
+                 fontsize=9, fontweight="bold", y=1 - 0.12 / fig.get_figheight())
+    fig.tight_layout()
+    return _png(fig)
+
+
+# -- pathology mapping and intervention transfer ---------------------------------------------------
+def pathology_diagram(data: ReportData) -> bytes:
+    """Biological failure modes (left) and ANN failure modes (right), a line per correspondence;
+    the interventions mitigating each are written beside it."""
+    if not data.pathology:
+        return _empty("no failure correspondences are recorded")
+    plt = _plt()
+    bio = sorted({(r["biological_failure"], r["biological_failure_label"]) for r in data.pathology},
+                 key=lambda t: t[1])
+    ann = sorted({(r["ann_failure"], r["ann_failure_label"]) for r in data.pathology}, key=lambda t: t[1])
+    bio_iv: dict[str, set[str]] = {}
+    ann_iv: dict[str, set[str]] = {}
+    for r in data.interventions:
+        if r["biological_failure_label"]:
+            bio_iv.setdefault(r["biological_failure_label"], set()).add(r["clinical_intervention_label"])
+        if r["ann_failure_label"]:
+            ann_iv.setdefault(r["ann_failure_label"], set()).add(r["ann_technique_label"])
+    n = max(len(bio), len(ann))
+    fig, ax = plt.subplots(figsize=(11, 0.9 + 0.55 * n))
+    ax.axis("off")
+    ax.set_xlim(0, 1), ax.set_ylim(-0.8, n)
+    yb = {iri: n - 1 - k * (n / max(1, len(bio))) - (n / max(1, len(bio)) - 1) / 2 for k, (iri, _) in enumerate(bio)}
+    ya = {iri: n - 1 - k * (n / max(1, len(ann))) - (n / max(1, len(ann)) - 1) / 2 for k, (iri, _) in enumerate(ann)}
+    xl, xr = 0.36, 0.64
+    for r in data.pathology:
+        ax.plot([xl, xr], [yb[r["biological_failure"]], ya[r["ann_failure"]]], color="#999", lw=1.2, zorder=1)
+    for iri, lab in bio:
+        ax.scatter([xl], [yb[iri]], s=60, color=BIO, zorder=2)
+        ax.text(xl - 0.015, yb[iri] + 0.12, _short(lab, 42), ha="right", va="center", fontsize=8.5)
+        iv = bio_iv.get(lab)
+        if iv:
+            ax.text(xl - 0.015, yb[iri] - 0.22, "treated by: " + _short(", ".join(sorted(iv)), 50), ha="right",
+                    va="center", fontsize=7, color=BIO, style="italic")
+    for iri, lab in ann:
+        ax.scatter([xr], [ya[iri]], s=60, color=ANN, zorder=2)
+        ax.text(xr + 0.015, ya[iri] + 0.12, _short(lab, 42), ha="left", va="center", fontsize=8.5)
+        iv = ann_iv.get(lab)
+        if iv:
+            ax.text(xr + 0.015, ya[iri] - 0.22, "mitigated by: " + _short(", ".join(sorted(iv)), 50), ha="left",
+                    va="center", fontsize=7, color=ANN, style="italic")
+    ax.text(xl, n - 0.2 + 0.5, "biological failure mode", ha="center", fontweight="bold", color=BIO)
+    ax.text(xr, n - 0.2 + 0.5, "ANN failure mode", ha="center", fontweight="bold", color=ANN)
+    ax.set_ylim(-0.8, n + 0.6)
+    return _png(fig)
+
+
+# -- sensitivity -----------------------------------------------------------------------------------
+def sensitivity_chart(data: ReportData) -> bytes:
+    """Per biological mechanism, the share of weight-grid points where its balanced top analog stays top."""
+    rows = [r for r in data.sensitivity if not math.isnan(r["share stays top"])]
+    if not rows:
+        return _empty("no biological mechanism has a defined top analog")
+    plt = _plt()
+    rows = sorted(rows, key=lambda r: (r["share stays top"], r["bio_label"]))
+    fig, ax = plt.subplots(figsize=(8.5, 0.6 + 0.2 * len(rows)))
+    y = np.arange(len(rows))
+    shares = np.array([r["share stays top"] for r in rows])
+    colours = plt.get_cmap("RdYlGn")(shares * 0.85 + 0.1)
+    ax.barh(y, shares, color=colours, height=0.75)
+    ax.set_yticks(y, [f"{_short(r['bio_label'], 30)} → {_short(r['balanced top'], 24)}" for r in rows], fontsize=7)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(f"share of the {data.sensitivity_grid.get('points', 0)} weight-grid points where the balanced "
+                  "top analog stays top")
+    ax.invert_yaxis()
+    return _png(fig)
+
+
+# -- small per-mechanism bars (inline SVG: crisp, tiny, no matplotlib) ------------------------------
+def dimension_bars_svg(analogs: list[dict[str, Any]], dims=("S", "F", "C", "M", "Ef")) -> str:
+    """A small grouped bar chart: one group per analog, one bar per dimension; undefined shown as 'n/a'."""
+    bw, gap, gw_pad, h, top = 9, 2, 16, 70, 8
+    gw = len(dims) * (bw + gap) + gw_pad
+    width = max(1, len(analogs)) * gw + 10
+    height = h + top + 30
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" role="img" aria-label="dimension scores">',
+             f'<line x1="4" y1="{top + h}" x2="{width - 4}" y2="{top + h}" stroke="#999" stroke-width="0.6"/>']
+    for g, a in enumerate(analogs):
+        x0 = 6 + g * gw
+        for k, d in enumerate(dims):
+            v = a.get(d)
+            x = x0 + k * (bw + gap)
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                parts.append(f'<text x="{x + bw / 2}" y="{top + h - 3}" font-size="5" fill="#999" '
+                             f'text-anchor="middle">n/a<title>{d} undefined</title></text>')
+                parts.append(f'<text x="{x + bw / 2}" y="{top + h + 9}" font-size="7" text-anchor="middle" '
+                             f'fill="#aaa">{d}</text>')
+                continue
+            bh = max(0.5, float(v) * h)
+            parts.append(f'<rect x="{x}" y="{top + h - bh:.1f}" width="{bw}" height="{bh:.1f}" '
+                         f'fill="{DIM_COLOURS[d]}"><title>{d} = {float(v):.2f}</title></rect>')
+            parts.append(f'<text x="{x + bw / 2}" y="{top + h + 9}" font-size="7" text-anchor="middle" '
+                         f'fill="#444">{d}</text>')
+        parts.append(f'<text x="{x0 + (gw - gw_pad) / 2}" y="{top + h + 22}" font-size="8" text-anchor="middle" '
+                     f'font-weight="bold" fill="#333">#{a.get("rank", g + 1)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

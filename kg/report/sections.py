@@ -1,0 +1,160 @@
+"""The report's sections and tables, shared by the HTML page and the Markdown file.
+
+Each section is described once (id, heading, intro text, figures, tables) so the two renderings say
+the same thing in the same order; :mod:`kg.report.html` and :mod:`kg.report.markdown` only lay it out.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .data import ReportData
+
+__all__ = ["Section", "Table", "Figure", "SECTION_TITLES", "build_sections", "cell"]
+
+#: id -> heading, in page order (tests check these headings are shown)
+SECTION_TITLES = {
+    "matrix": "Equivalence matrix",
+    "analogs": "Top analogs per biological mechanism",
+    "agreement": "Agreement with the paper",
+    "efficiency": "Efficiency-hypothesis gaps",
+    "pathology": "Pathology mapping and intervention transfer",
+    "disanalogies": "Where the analogy breaks",
+    "graph": "Graph size and quality",
+    "weights": "Weights and sensitivity",
+    "neighbourhoods": "Mechanism neighbourhoods",
+    "data": "Data files",
+}
+
+
+def cell(v: Any, digits: int = 3) -> str:
+    """Text of one table cell: NaN/None as n/a (never 0), floats rounded."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "n/a"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:.{digits}f}"
+    return str(v)
+
+
+@dataclass
+class Table:
+    title: str
+    rows: list[dict[str, Any]]
+    columns: list[str]
+    data_file: str = ""        # the CSV in data/ holding the full table
+    limit: int | None = None   # rows shown (the data file has all)
+
+
+@dataclass
+class Figure:
+    name: str                  # file under figures/ (PNG) -- bytes filled in by the builder
+    caption: str
+    alt: str
+    data_file: str = ""
+
+
+@dataclass
+class Section:
+    id: str
+    intro: str
+    figures: list[Figure] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return SECTION_TITLES[self.id]
+
+
+def _w(weights: dict[str, float]) -> str:
+    return ", ".join(f"{d}={w:g}" for d, w in weights.items() if w)
+
+
+def build_sections(d: ReportData) -> list[Section]:
+    """The report's sections (without the per-mechanism cards, which each renderer lays out itself)."""
+    res = d.matrix
+    n_def = d.size.get("pairs with defined E", 0)
+    s: list[Section] = []
+    s.append(Section("matrix", (
+        f"E(b, a) for all {len(res.bio)} × {len(res.ann)} pairs with the {d.preset} weights ({_w(d.weights)}), "
+        f"{n_def} of them defined. Rows and columns are ordered by average-linkage clustering of E; mechanisms "
+        "with no defined score are set apart at the bottom and right. Grey = undefined (missing data, not 0)."),
+        figures=[Figure("heatmap.png", "Equivalence heatmap (clustered)", "heatmap of E", "data/matrix.csv")]))
+    s.append(Section("analogs", (
+        f"For each biological mechanism its best {3} ANN analogs by E, with the dimension breakdown "
+        "(S structural, F functional, C causal, M failure mode, Ef efficiency; n/a = undefined) and the "
+        "engine's reasons (shared terms, the longest aligned causal chain)."),
+        tables=[Table("mechanisms whose scores are all undefined", d.undefined_mechanisms,
+                      ["bio_label", "bio", "reason"], "data/undefined_mechanisms.csv")]))
+    corr = d.correlations
+    s.append(Section("agreement", (
+        "How the computed scores compare with what the source documents say (the engine never reads "
+        "them). Left: computed S and F against Table 1's High/Moderate/Low ratings. Below: recovery of every "
+        "asserted analog pair, as the rank of the asserted partner among all candidates, next to a "
+        "degree-only and a random baseline."),
+        figures=[Figure("agreement.png", "Computed S and F against the paper's ratings", "scatter of S and F",
+                        "data/agreement.csv"),
+                 Figure("recovery.png", "Recovery of asserted analogs (MRR, bio → ANN)", "bar chart of MRR",
+                        "data/recovery.csv")],
+        tables=[Table("rank correlation with Table 1", corr, ["dimension", "spearman rho", "p value", "pairs"],
+                      "data/correlations.csv"),
+                Table("Table 1 pairs: computed vs the paper", d.agreement,
+                      ["bio", "ann", "paper S", "S", "paper F", "F", "E"], "data/agreement.csv"),
+                Table("recovery of asserted analogs", d.recovery,
+                      ["direction", "group", "pairs", "MRR", "Hits@1", "Hits@3", "degree MRR", "random MRR"],
+                      "data/recovery.csv")]))
+    s.append(Section("efficiency", (
+        "Biological mechanisms the sources list as having no, a partial or only an attempted ANN analog "
+        "(section 4.3's efficiency hypothesis), ranked by Ef (how much more energy the ANN side spends for "
+        "the same outcome; 0.5 = equal). Mechanisms without efficiency data are listed as such, never as 0."),
+        figures=[Figure("efficiency.png", "Ef against the best available E", "scatter of Ef against best E",
+                        "data/efficiency_gaps.csv")],
+        tables=[Table("gaps, ranked", d.efficiency,
+                      ["rank", "bio_label", "coverage", "Ef", "Ef against", "ANN/bio energy ratio", "best E",
+                       "best analog", "closest approaches"], "data/efficiency_gaps.csv")]))
+    s.append(Section("pathology", (
+        "Failure modes of the two domains that the sources put in correspondence (lines), with the "
+        "clinical interventions and ANN techniques that mitigate them. An intervention transfers when it "
+        "mitigates a failure whose counterpart the other domain's technique mitigates."),
+        figures=[Figure("pathology.png", "Pathology mapping (left: biology, right: ANN)", "two-column diagram",
+                        "data/pathology_mapping.csv")],
+        tables=[Table("intervention transfer", d.interventions,
+                      ["clinical_intervention_label", "ann_technique_label", "basis", "biological_failure_label",
+                       "ann_failure_label"], "data/intervention_transfer.csv")]))
+    open_gaps = sum(1 for r in d.disanalogies if r["closers"] == 0)
+    s.append(Section("disanalogies", (
+        f"{len(d.disanalogies)} recorded points where biology and ANNs diverge, with the mechanisms they concern "
+        f"and the approaches that attempt to close each; {open_gaps} have no closing attempt recorded."),
+        tables=[Table("disanalogies", d.disanalogies,
+                      ["label", "concerned mechanisms", "attempts to close", "sources"], "data/disanalogies.csv")]))
+    q = d.quality_summary
+    s.append(Section("graph", (
+        f"{d.size.get('triples', 0)} triples; {len(res.bio)} biological and {len(res.ann)} ANN mechanisms. "
+        f"Quality checks ({q.get('checks run by', '')}): {q.get('status', 'not run')} — "
+        f"{q.get('ERROR', 0)} ERROR, {q.get('WARN', 0)} WARN, {q.get('INFO', 0)} INFO. The reasoner and OWL "
+        "profile gates are not run here (slow): run `bionn-kg check` for the full gate."),
+        tables=[Table("graph", [{"item": k, "value": v} for k, v in d.size.items()], ["item", "value"],
+                      "data/graph_size.json"),
+                Table("quality checks", d.quality, ["level", "check", "findings", "examples", "fix"],
+                      "data/quality.csv"),
+                Table("individuals per class", d.class_counts, ["class", "label", "total"],
+                      "data/class_counts.csv", limit=25)]))
+    g = d.sensitivity_grid
+    stable = [r for r in d.sensitivity if not math.isnan(r["share stays top"])]
+    always = sum(1 for r in stable if r["share stays top"] >= 0.999)
+    s.append(Section("weights", (
+        f"Preset: {d.preset} ({_w(d.weights)}). The dimensions do not depend on the weights, so the top analog "
+        f"of each biological mechanism was recomputed at all {g.get('points', 0)} points of a grid with step "
+        f"{g.get('step', 0)} on the weight simplex over {', '.join(g.get('dimensions', []))} (Ef = 0). "
+        f"{always} of {len(stable)} mechanisms keep their balanced-preset top analog everywhere."),
+        figures=[Figure("sensitivity.png", "Share of the grid where the balanced top analog stays top",
+                        "bar chart of stability", "data/sensitivity.csv")],
+        tables=[Table("weights", [{"dimension": k, "weight": v} for k, v in d.weights.items()],
+                      ["dimension", "weight"], "data/weights.json"),
+                Table("top-analog stability", d.sensitivity,
+                      ["bio_label", "balanced top", f"{d.preset} top", "share stays top", "distinct tops",
+                       "main challenger", "challenger share"], "data/sensitivity.csv")]))
+    return s
