@@ -50,27 +50,27 @@ def _graph(data: ReportData, iri: str, analogs: list[tuple[str, float]]):
             G.add_node(more, kind=kind, label=f"+{len(items) - MAX_PER_KIND} more")
             G.add_edge(iri, more, kind=kind, label="")
     for other, e in analogs:
-        G.add_node(other, kind="analog", label=data.label(other))
-        G.add_edge(iri, other, kind="analog", label=f"E={e:.2f}")
+        G.add_node(other, kind="analog", label=f"{_short(data.label(other), 30)}  E={e:.2f}")
+        G.add_edge(iri, other, kind="analog", label="")
     return G
 
 
-def _layout(G, centre: str) -> dict[str, tuple[float, float]]:
-    """Sectors by kind around the centre; nodes of a kind spread over their sector."""
-    kinds = ["feature", "role", "primitive", "failure", "analog"]
-    groups = {k: [n for n, d in G.nodes(data=True) if d["kind"] == k] for k in kinds}
-    present = [k for k in kinds if groups[k]]
-    pos = {centre: (0.0, 0.0)}
-    if not present:
-        return pos
-    span = 2 * math.pi / len(present)
-    for s, k in enumerate(present):
-        nodes = groups[k]
+def _layout(G, centre: str) -> tuple[dict[str, tuple[float, float]], int]:
+    """Two fans around the centre: analogs and failure modes on the left, the mechanism's own
+    descriptors (features, roles, primitives) on the right, each list evenly spaced so labels never
+    overlap. Returns pixel positions and the height needed."""
+    W, top, step = 940, 48, 26
+    left = [n for k in ("analog", "failure") for n, d in G.nodes(data=True) if d["kind"] == k]
+    right = [n for k in ("feature", "role", "primitive") for n, d in G.nodes(data=True) if d["kind"] == k]
+    rows = max(len(left), len(right), 5)
+    H = top + rows * step + 20
+    cy = top + rows * step / 2
+    pos = {centre: (W / 2, cy)}
+    for nodes, x in ((left, W / 2 - 200), (right, W / 2 + 200)):
+        y0 = cy - (len(nodes) - 1) * step / 2
         for i, n in enumerate(nodes):
-            a = math.pi / 2 - span * s - span * (i + 0.5) / len(nodes)
-            r = 1.0 if k != "analog" else 1.05
-            pos[n] = (r * math.cos(a) * 1.25, r * math.sin(a))
-    return pos
+            pos[n] = (x, y0 + i * step)
+    return pos, H
 
 
 def neighbourhood_svg(data: ReportData, iri: str, analogs: list[tuple[str, float]]) -> str:
@@ -81,13 +81,13 @@ def neighbourhood_svg(data: ReportData, iri: str, analogs: list[tuple[str, float
     """
     nx = _nx()
     G = _graph(data, iri, analogs)
-    pos = _layout(G, iri)
-    W, H, cx, cy, rx, ry = 820, 470, 410, 250, 205, 170
+    pos, H = _layout(G, iri)
+    W = 940
+    cx, cy = pos[iri]
     kinds = nx.get_node_attributes(G, "kind")
 
     def xy(n: str) -> tuple[float, float]:
-        x, y = pos[n]
-        return cx + x / 1.25 * rx, cy - y * ry
+        return pos[n]
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
            f'font-family="DejaVu Sans, Arial, sans-serif" role="img" '
@@ -99,15 +99,16 @@ def neighbourhood_svg(data: ReportData, iri: str, analogs: list[tuple[str, float
         colour, text = KIND_STYLE[k]
         out.append(f'<circle cx="{lx + 6}" cy="16" r="6" fill="{colour}"/>'
                    f'<text x="{lx + 16}" y="20" font-size="12" fill="#333">{escape(text)}</text>')
-        lx += 26 + 7 * len(text)
+        lx += 36 + 7.5 * len(text)
     for u, v, d in G.edges(data=True):
         (x1, y1), (x2, y2) = xy(u), xy(v)
         analog = d["kind"] == "analog"
         out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
                    f'stroke="{KIND_STYLE["analog"][0] if analog else "#c4c4c4"}" '
-                   f'stroke-width="{2.5 if analog else 1.2}"/>')
+                   f'stroke-width="{2.5 if analog else 1}"/>')
         if d["label"]:
-            mx, my = (x1 + x2) / 2, (y1 + y2) / 2
+            mx = x1 + 0.55 * (x2 - x1)
+            my = y1 + 0.55 * (y2 - y1)
             out.append(f'<rect x="{mx - 24:.1f}" y="{my - 9:.1f}" width="48" height="16" rx="4" fill="white"/>'
                        f'<text x="{mx:.1f}" y="{my + 3.5:.1f}" font-size="11" text-anchor="middle" '
                        f'fill="{KIND_STYLE["analog"][0]}" font-weight="bold">{escape(d["label"])}</text>')
@@ -120,12 +121,12 @@ def neighbourhood_svg(data: ReportData, iri: str, analogs: list[tuple[str, float
             continue
         out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="{colour}" stroke="white" stroke-width="1.5">'
                    f'<title>{escape(KIND_STYLE[k][1])}: {escape(label)}</title></circle>')
-        anchor = "start" if x > cx + 5 else "end" if x < cx - 5 else "middle"
-        dx = 11 if anchor == "start" else -11 if anchor == "end" else 0
-        dy = 4 if anchor != "middle" else (-12 if y < cy else 20)
+        anchor = "start" if x > cx else "end"
+        dx = 11 if anchor == "start" else -11
+        dy = 4
         weight = ' font-weight="bold"' if k == "analog" else ""
         out.append(f'<text x="{x + dx:.1f}" y="{y + dy:.1f}" font-size="12" text-anchor="{anchor}" '
-                   f'fill="#222"{weight}>{escape(_short(label, 34))}</text>')
+                   f'fill="#222"{weight}>{escape(_short(label, 40))}</text>')
     x, y = xy(iri)
     title = _short(data.label(iri), 44)
     tw = 7.4 * len(title) + 20
@@ -135,7 +136,7 @@ def neighbourhood_svg(data: ReportData, iri: str, analogs: list[tuple[str, float
                f'<text x="{x}" y="{y + 31:.1f}" font-size="13" font-weight="bold" text-anchor="middle" '
                f'fill="{KIND_STYLE["mechanism"][0]}">{escape(title)}</text>')
     if len(G) == 1:
-        out.append(f'<text x="{cx}" y="{cy + 70}" font-size="12" text-anchor="middle" fill="#777">no features, '
+        out.append(f'<text x="{cx}" y="{cy + 60}" font-size="12" text-anchor="middle" fill="#777">no features, '
                    f'roles, primitives, failure modes or defined analogs recorded</text>')
     out.append("</svg>")
     return "".join(out)
