@@ -116,7 +116,7 @@ def _section(sec: Section, images: Mapping[str, bytes], extra: str = "") -> str:
     return "".join(parts)
 
 
-def _mechanism_cards(d: ReportData) -> str:
+def _mechanism_cards(d: ReportData, diagrams: Mapping[str, str]) -> str:
     by_bio: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in d.top_analogs:
         by_bio[r["bio"]].append(r)
@@ -132,7 +132,10 @@ def _mechanism_cards(d: ReportData) -> str:
             out.append('<div class="row"><div>' + dimension_bars_svg(rows) + "</div><div style='flex:1'>")
             out.append(table_html([{"#": r["rank"], "ANN analog": r["ann_label"], "E": r["E"],
                                     "reasons": r["reasons"] or "—"} for r in rows], ["#", "ANN analog", "E", "reasons"]))
-            out.append(f'<a class="more" href="#n-{_e(d.slug(b))}">neighbourhood diagram</a></div></div>')
+            out.append("</div></div>")
+        svg = diagrams.get(b)
+        if svg:
+            out.append(f'<details id="n-{_e(d.slug(b))}"><summary>neighbourhood diagram</summary>{svg}</details>')
         else:
             out.append(f'<p class="none">{_e(undefined.get(cb, "no defined analog"))}</p>')
         out.append("</div>")
@@ -146,7 +149,11 @@ def _neighbourhoods(d: ReportData, diagrams: Mapping[str, str]) -> str:
                  "in <code>mechanisms/</code> (SVG).")
     out = [f'<section id="neighbourhoods"><h2>{_e(SECTION_TITLES["neighbourhoods"])}</h2>'
            f'<p class="intro">{sec_intro}</p>']
-    for side, mechs in (("Biological mechanisms", d.matrix.bio), ("ANN mechanisms", d.matrix.ann)):
+    bio = sorted(d.matrix.bio, key=lambda x: d.label(x).casefold())
+    out.append("<h3>Biological mechanisms</h3><p>Each is under its card in "
+               f'<a href="#analogs">{_e(SECTION_TITLES["analogs"])}</a>: '
+               + ", ".join(f'<a href="#m-{_e(d.slug(m))}">{_e(d.label(m))}</a>' for m in bio) + ".</p>")
+    for side, mechs in (("ANN mechanisms", d.matrix.ann),):
         out.append(f"<h3>{side}</h3>")
         for m in sorted(mechs, key=lambda x: d.label(x).casefold()):
             svg = diagrams.get(m)
@@ -183,7 +190,7 @@ def render_html(d: ReportData, images: Mapping[str, bytes], diagrams: Mapping[st
     nav = "".join(f'<a href="#{k}">{_e(v)}</a>' for k, v in SECTION_TITLES.items())
     body = []
     for sec in sections:
-        body.append(_section(sec, images, _mechanism_cards(d) if sec.id == "analogs" else ""))
+        body.append(_section(sec, images, _mechanism_cards(d, diagrams) if sec.id == "analogs" else ""))
     body.append(_neighbourhoods(d, diagrams))
     files = "".join(f"<li><code>{_e(f)}</code></li>" for f in data_files)
     body.append(f'<section id="data"><h2>{_e(SECTION_TITLES["data"])}</h2><p class="intro">Every figure and '
