@@ -141,3 +141,25 @@ def test_shipped_ontology_passes_the_gate(capsys):
     assert code == 0
     gates = {r["gate"] for r in rows}
     assert {"reasoner", "profile"} <= gates  # both ran (or said clearly why not)
+
+
+@pytest.mark.slow
+@pytest.mark.java
+def test_unsatisfiable_class_is_named(capsys):
+    code, out, _ = run(capsys, "--only", "reasoner", "--format", "json",
+                       "--extra", str(FIX / "check" / "unsatisfiable_class.ttl"))
+    rows = json.loads(out)
+    assert code == 1
+    assert [r["entity"] for r in rows if r["check"] == "unsatisfiable_class"] == \
+        ["http://example.org/fixture/FeatureMechanism"]
+
+
+@pytest.mark.slow
+@pytest.mark.java
+def test_inferred_subclass_is_a_warning(capsys):
+    code, out, _ = run(capsys, "--only", "reasoner", "--format", "json",
+                       "--extra", str(FIX / "check" / "inferred_subclass.ttl"))
+    rows = json.loads(out)
+    assert code == 0  # a WARN: below the default --fail-on ERROR
+    assert [(r["entity"], r["value"]) for r in rows if r["check"] == "inferred_subclass"] == \
+        [("http://example.org/fixture/FeaturedThing", "bkg:Mechanism")]

@@ -46,12 +46,12 @@ def check(extra, fmt, fail_on, only, skip, qc_checks):
     if fmt == "table":
         short = ["level", "gate", "check", "entity", "property", "value"]
         click.echo(render(rows, "table", columns=short, max_width=70) if rows else "(no findings)")
-        seen: dict[str, tuple[str, str]] = {}
-        for f in result.findings:
-            seen.setdefault(f.check, (f.message, f.fix))
+        seen: dict[tuple[str, str, str], None] = {}
+        for f in result.findings:  # qc checks share one rule text; reasoner findings name their entity
+            seen.setdefault((f.check, f.message, f.fix), None)
         if seen:
             click.echo("\nRules and fixes:")
-            for name, (msg, fix) in seen.items():
+            for name, msg, fix in seen:
                 click.echo(f"  {name}: {msg}")
                 if fix:
                     click.echo(f"    fix: {fix}")

@@ -58,16 +58,29 @@ def run_gates(extra: Iterable[str | Path] = (), gates: Sequence[str] = GATES,
         f, _ = run_shacl(graph)
         findings += f
         timings["shacl"] = round(time.perf_counter() - t, 2)
-    if "reasoner" in gates:
+    rdfxml = None
+    if "reasoner" in gates or "profile" in gates:
+        from ..release import release_rdfxml
+        try:
+            rdfxml = release_rdfxml(graph)
+        except ValueError as exc:  # a predicate IRI RDF/XML cannot express (no name at its end)
+            import re
+            m = re.search(r"<([^>]+)>", str(exc))
+            findings.append(Finding("ERROR", "load", "rdfxml_unwritable", m.group(1) if m else "", "", "",
+                                    f"the merged graph cannot be written as RDF/XML, so neither Protégé nor "
+                                    f"the reasoner can read it: {exc}",
+                                    "give every property an IRI that ends in a name starting with a letter "
+                                    "(https://example.org/vocab/relatesTo, not .../relates/ or .../123)"))
+    if "reasoner" in gates and rdfxml is not None:
         from .reasoner import run_reasoner
         t = time.perf_counter()
-        f, _ = run_reasoner(graph, kg)
+        f, _ = run_reasoner(rdfxml, kg)
         findings += f
         timings["reasoner"] = round(time.perf_counter() - t, 2)
-    if "profile" in gates:
+    if "profile" in gates and rdfxml is not None:
         from .profile import run_profile_check
         t = time.perf_counter()
-        f, _ = run_profile_check(graph)
+        f, _ = run_profile_check(rdfxml)
         findings += f
         timings["profile"] = round(time.perf_counter() - t, 2)
     timings["total"] = round(time.perf_counter() - t0, 2)

@@ -167,11 +167,9 @@ def parse_output(stdout: str, returncode: int, stderr: str, path: Path) -> list[
     return out
 
 
-def run_profile_check(graph) -> tuple[list[Finding], dict]:
-    """Write the merged graph as RDF/XML (the release format) and check it."""
-    from ..release import release_rdfxml
-
+def run_profile_check(rdfxml: str) -> tuple[list[Finding], dict]:
+    """Check the merged graph, written as RDF/XML (the release format, read by Protégé)."""
     with tempfile.TemporaryDirectory(prefix="bionn-kg-profile-") as tmp:
         path = Path(tmp) / "merged.owl"
-        path.write_text(release_rdfxml(graph), encoding="utf-8")
+        path.write_text(rdfxml, encoding="utf-8")
         return profile_check_file(path)

@@ -17,14 +17,13 @@ from typing import TYPE_CHECKING
 from .report import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
-    import rdflib
-
     from ..graph import KnowledgeGraph
 
 __all__ = ["run_reasoner", "java_available"]
 
 GATE = "reasoner"
 OWL_THING = "http://www.w3.org/2002/07/owl#Thing"
+OWL_NOTHING = "http://www.w3.org/2002/07/owl#Nothing"
 
 
 def java_available() -> str | None:
@@ -69,11 +68,11 @@ def explain_inconsistency(kg: "KnowledgeGraph") -> list[Finding]:
     return out
 
 
-def run_reasoner(graph: "rdflib.Graph", kg: "KnowledgeGraph") -> tuple[list[Finding], dict]:
+def run_reasoner(rdfxml: str, kg: "KnowledgeGraph") -> tuple[list[Finding], dict]:
     """HermiT on the merged graph: findings and timing stats.
 
-    ``graph`` must not contain owl:imports (owlready2 would fetch them); ``kg`` is the same content in
-    the Oxigraph store, used to explain an inconsistency.
+    ``rdfxml`` is the merged graph as RDF/XML without owl:imports (owlready2 would fetch them); ``kg``
+    is the same content in the Oxigraph store, used to explain an inconsistency.
     """
     import owlready2
 
@@ -81,11 +80,9 @@ def run_reasoner(graph: "rdflib.Graph", kg: "KnowledgeGraph") -> tuple[list[Find
     if java_available() is None:
         return [Finding("INFO", GATE, "reasoner_skipped", message="skipped: no Java runtime found, so "
                         "HermiT cannot run", fix="install Java 17 (Debian: apt-get install openjdk-17-jre-headless)")], stats
-    from ..release import release_rdfxml
-
     with tempfile.TemporaryDirectory(prefix="bionn-kg-reason-") as tmp:
         path = Path(tmp) / "merged.owl"
-        path.write_text(release_rdfxml(graph), encoding="utf-8")
+        path.write_text(rdfxml, encoding="utf-8")
         world = owlready2.World()
         t0 = time.perf_counter()
         try:
@@ -119,7 +116,7 @@ def run_reasoner(graph: "rdflib.Graph", kg: "KnowledgeGraph") -> tuple[list[Find
 
 def _hierarchy_findings(world, classes, asserted, asserted_eq, kg) -> list[Finding]:
     out: list[Finding] = []
-    unsat = {c.iri for c in world.inconsistent_classes() if hasattr(c, "iri")}
+    unsat = {c.iri for c in world.inconsistent_classes() if hasattr(c, "iri")} - {OWL_NOTHING}
     for iri in sorted(unsat):
         e = kg.curie(iri)
         out.append(Finding(
