@@ -1,0 +1,169 @@
+"""``query``, ``serve`` and ``publish``: SPARQL on the graph, locally or in a real triple store."""
+from __future__ import annotations
+
+import click
+
+from .options import graph_options
+
+DEFAULT_MAX_ROWS = 10_000
+
+
+def _list_queries(fmt: str) -> str:
+    from ..output import render
+    from ..queries import list_queries
+    rows = [{"name": q.name, "purpose": q.title, "params": q.headers.get("params", "")}
+            for q in list_queries()]
+    return render(rows, fmt, max_width=90)
+
+
+def _read_query(ref: str):
+    """A shipped query by name, a .rq file, any readable file, or '-' for stdin."""
+    from pathlib import Path
+
+    from ..errors import KGError
+    from ..queries import Query, _parse_headers, load_query
+    if ref == "-":
+        text = click.get_text_stream("stdin").read()
+        return Query(name="stdin", path=Path("-"), text=text, headers=_parse_headers(text))
+    p = Path(ref)
+    if p.is_file() and p.suffix != ".rq":
+        if p.stat().st_size > 1_000_000:
+            raise KGError(f"{p}: a query file over 1 MB is refused")
+        text = p.read_text(encoding="utf-8")
+        return Query(name=p.stem, path=p, text=text, headers=_parse_headers(text))
+    return load_query(ref)
+
+
+def _parse_params(pairs, q, info) -> dict:
+    from ..errors import KGError
+    from ..sparql_safety import declared_params, parse_param
+    declared = declared_params(q.headers)
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip().lstrip("?$")
+        if not sep or not name:
+            raise KGError(f"--param {pair!r}: write --param NAME=VALUE, e.g. --param mechanism=bkg:SynapticPruning")
+        if name not in declared and name not in info.variables:
+            known = ", ".join(sorted(declared)) or "none"
+            raise KGError(f"--param {name}: the query has no variable ?{name}",
+                          hint=f"parameters of '{q.name}': {known}")
+        out[name] = parse_param(name, value, declared.get(name, "any"))
+    return out
+
+
+@click.command()
+@click.argument("query_ref", metavar="FILE|NAME", required=False)
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a query variable: a CURIE (bkg:SSRI), an IRI or a literal. Repeatable.")
+@click.option("--endpoint", metavar="URL", help="Run on this SPARQL endpoint instead of the embedded store.")
+@click.option("--default-graph", metavar="IRI", help="With --endpoint: the graph holding the data.")
+@click.option("--list", "list_", is_flag=True, help="List the shipped queries with their purpose.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Wall-clock limit in seconds; the query is stopped when it is reached.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=DEFAULT_MAX_ROWS, show_default=True,
+              help="Row cap; reported on stderr when hit.")
+@click.option("--allow-remote", is_flag=True,
+              help="Allow SERVICE and FROM/FROM NAMED with fetchable IRIs (refused by default).")
+@graph_options
+def query(query_ref, params, endpoint, default_graph, list_, timeout, max_rows, allow_remote, extra, fmt):
+    """Run a shipped or your own SPARQL query, safely.
+
+    FILE|NAME is a shipped query name (see --list), a .rq file, or - for stdin. Parameters are bound
+    as RDF terms (never pasted into the text); queries run without them too. Updates are refused.
+
+    \b
+    Example:
+      bionn-kg query --list
+      bionn-kg query equivalence_map
+      bionn-kg query drug_risks --param drug=bkg:MAOI
+      bionn-kg query my.rq --endpoint http://127.0.0.1:7878/query --format csv
+    """
+    from ..errors import KGError
+    from ..output import render
+    from ..sparql_safety import add_missing_prefixes, bind_values, inspect_query
+    from ..sparql_terms import to_display, to_python
+
+    if list_:
+        click.echo(_list_queries(fmt))
+        return 0
+    if not query_ref:
+        raise KGError("give a query name or file (or --list)", hint="bionn-kg query --list")
+    q = _read_query(query_ref)
+    info = inspect_query(q.text, allow_remote=allow_remote)
+    bindings = _parse_params(params, q, info)
+    text, shift = add_missing_prefixes(q.text)
+    if endpoint:
+        from ..remote import RemoteGraph, open_graph, to_rdflib_term
+        open_graph(endpoint, extra)  # refuses --extra with --endpoint
+        g = RemoteGraph(endpoint, default_graph=default_graph, timeout=timeout, allow_remote=allow_remote)
+        bound = bind_values(text, info.form, {k: to_rdflib_term(v).n3() for k, v in bindings.items()})
+        result = g.run_prepared(info.form, bound, max_rows=max_rows)
+        curie = g.curie
+    else:
+        from ..graph import load_graph
+        from ..query_exec import run_embedded
+        graph = load_graph(extra)
+        bound = bind_values(text, info.form, {k: str(v) for k, v in bindings.items()})
+        result = run_embedded(graph.store, bound, timeout=timeout, max_rows=max_rows, line_shift=shift)
+        curie = graph.curie
+    conv = (lambda c: to_display(c, curie)) if fmt == "table" else to_python
+    rows = [{c: conv(v) for c, v in zip(result.columns, row)} for row in result.rows]
+    click.echo(render(rows, fmt, columns=result.columns))
+    for note in result.notes:
+        click.echo(f"bionn-kg: note: {note}", err=True)
+    if result.truncated:
+        click.echo(f"bionn-kg: note: row cap reached: showing the first {max_rows} rows; the query has more "
+                   f"(raise --max-rows)", err=True)
+    return 0
+
+
+@click.command()
+@click.option("--location", type=click.Path(file_okay=False), default=None,
+              help="Store directory (default: a temporary one, deleted on exit). An existing directory "
+                   "is reused only if bionn-kg created it.")
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
+@click.option("--extra", "extra", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Your own mechanisms, loaded next to the shipped graph. Repeatable.")
+def serve(location, port, extra):
+    """Serve the graph read-only with the Oxigraph SPARQL server on 127.0.0.1.
+
+    Dumps the graph (shipped + --extra) to N-Triples, loads it with `oxigraph load` and runs
+    `oxigraph serve-read-only`, bound to the loopback interface only. Stop it with Ctrl-C.
+
+    \b
+    Example:
+      bionn-kg serve --port 7878 &
+      bionn-kg query equivalence_map --endpoint http://127.0.0.1:7878/query
+    """
+    from ..server import serve_graph
+    return serve_graph(location, port, extra)
+
+
+@click.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="Graph Store protocol URL (Oxigraph: http://host:7878/store, "
+                   "Virtuoso: http://host:8890/sparql-graph-crud-auth).")
+@click.option("--graph", "graph_iri", metavar="IRI", default=None,
+              help="Named graph to replace (default: the store's default graph).")
+@click.option("--append", is_flag=True, help="Add to the graph (POST) instead of replacing it (PUT).")
+@click.option("--auth", type=click.Choice(["auto", "digest", "basic"]), default="auto", show_default=True,
+              help="HTTP authentication scheme for BIONN_KG_USER / BIONN_KG_PASSWORD.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=120.0, show_default=True)
+@click.option("--extra", "extra", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Your own mechanisms, uploaded with the shipped graph. Repeatable.")
+def publish(endpoint, graph_iri, append, auth, timeout, extra):
+    """Load the graph into a SPARQL 1.1 store with the Graph Store protocol.
+
+    Credentials come from the environment only: BIONN_KG_USER and BIONN_KG_PASSWORD (never the
+    command line, where other users could read them from the process list).
+
+    \b
+    Example:
+      BIONN_KG_USER=dba BIONN_KG_PASSWORD=... bionn-kg publish \\
+          --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth --graph urn:bionn-kg
+    """
+    from ..server import publish_graph
+    n = publish_graph(endpoint, graph_iri, extra, append=append, auth=auth, timeout=timeout)
+    click.echo(f"published {n} triples to {endpoint} ({'graph <' + graph_iri + '>' if graph_iri else 'default graph'})")
+    return 0
