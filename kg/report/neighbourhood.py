@@ -5,7 +5,6 @@ layout is stable and readable without a force simulation) and drawn as SVG.
 """
 from __future__ import annotations
 
-import math
 from html import escape
 import numpy as np
 
