@@ -1,0 +1,240 @@
+"""Benchmark of the shipped query suite: embedded pyoxigraph store vs rdflib's own engine.
+
+Runs every top-level ``queries/*.rq`` on (1) the shipped graph and (2) a synthetic graph of about 10^6
+triples: ``scripts/synth.py``'s mechanisms (features, causal chains, failure modes, efficiency
+profiles) plus, generated here, the entities the suite asks about (Table-1-style equivalence
+assertions with ratings, gap analogies with coverage, failure correspondences and mitigations, drug
+classes with risks, disanalogies, property comparisons, hypotheses). Each query runs in a forked
+worker that is killed after ``--limit`` seconds; a cell shows the median of ``--runs`` runs (seconds)
+and the ratio rdflib / embedded. Prints a Markdown table; ``--readme`` also writes it into README.md
+between ``<!-- BEGIN queries -->`` and ``<!-- END queries -->`` (only the table block is replaced).
+
+    python scripts/bench_queries.py --n 10000 --runs 3 --limit 60 --readme
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import platform
+import random
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+BKG = "https://w3id.org/bionn-kg/"
+SYN = "https://example.org/synth/"
+TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+SOURCE = "<http://purl.org/dc/terms/source>"
+
+
+def _b(x: str) -> str:
+    return f"<{BKG}{x}>"
+
+
+def _s(x: str) -> str:
+    return f"<{SYN}{x}>"
+
+
+def suite_entities(n: int, seed: int = 0) -> str:
+    """N-Triples of the entities the query suite asks about, over synth.py's mechanism IRIs."""
+    rnd = random.Random(seed + 1)
+    out: list[str] = []
+    n_fm = max(20, n // 20)
+    ratings = ["High", "Moderate", "Low"]
+    cover = ["PartialAnalog", "AttemptedAnalog", "NoAnalog", "FullAnalog"]
+    for i in range(n // 2):  # equivalence assertions
+        a = _s(f"eq{i}")
+        out += [f"{a} {TYPE} {_b('EquivalenceAssertion')} .",
+                f"{a} {_b('biologicalSide')} {_s(f'bio{rnd.randrange(n)}')} .",
+                f"{a} {_b('annSide')} {_s(f'ann{rnd.randrange(n)}')} .",
+                f"{a} {_b('paperStructuralRating')} {_b(rnd.choice(ratings))} .",
+                f"{a} {_b('paperFunctionalRating')} {_b(rnd.choice(ratings))} .",
+                f"{a} {_b('analogCoverage')} {_b(rnd.choice(cover))} .",
+                f"{a} {SOURCE} {_s('section_table1')} ."]
+    for i in range(n // 5):  # gap analogies and physiological correspondences
+        a = _s(f"ga{i}")
+        cls = "GapAnalogy" if i % 2 else "PhysiologicalCorrespondence"
+        out += [f"{a} {TYPE} {_b(cls)} .",
+                f"{a} {_b('biologicalSide')} {_s(f'bio{rnd.randrange(n)}')} .",
+                f"{a} {_b('annSide')} {_s(f'ann{rnd.randrange(n)}')} .",
+                f"{a} {_b('analogCoverage')} {_b(rnd.choice(cover[:3]))} ."]
+    for k in range(n_fm):  # pathology mapping and mitigations
+        out.append(f"{_s(f'bio_fm{k}')} {_b('failureCorrespondsTo')} {_s(f'ann_fm{rnd.randrange(n_fm)}')} .")
+        out.append(f"{_s(f'ann{rnd.randrange(n)}')} {_b('mitigates')} {_s(f'ann_fm{k}')} .")
+    for d in range(max(10, n // 100)):  # drug classes
+        drug, act, ci = _s(f"drug{d}"), _s(f"action{d}"), _s(f"ci{d}")
+        out += [f"{drug} {TYPE} {_b('DrugClass')} .", f'{drug} {LABEL} "drug class {d}" .',
+                f"{act} {TYPE} {_b('EnzymeInhibition')} .",
+                f"{drug} {_b('hasMolecularAction')} {act} .",
+                f"{drug} {_b('hasRisk')} {_s(f'bio_fm{rnd.randrange(n_fm)}')} .",
+                f"{ci} {TYPE} {_b('ClinicalIntervention')} .",
+                f"{ci} {_b('mitigates')} {_s(f'bio_fm{rnd.randrange(n_fm)}')} .",
+                f"{ci} {_b('interventionAnalogOf')} {_s(f'ann{rnd.randrange(n)}')} ."]
+        pa = _s(f"pa{d}")
+        out += [f"{pa} {TYPE} {_b('PharmacologicalAnalogy')} .", f"{pa} {_b('drugClassOf')} {drug} .",
+                f"{pa} {_b('biologicalSide')} {act} .", f"{pa} {_b('annSide')} {_s(f'ann{rnd.randrange(n)}')} ."]
+    for d in range(max(10, n // 100)):  # disanalogies, comparisons, hypotheses
+        for cls, pre in (("Disanalogy", "dis"), ("PropertyComparison", "pc"), ("Hypothesis", "hyp")):
+            x = _s(f"{pre}{d}")
+            out += [f"{x} {TYPE} {_b(cls)} .", f'{x} {LABEL} "{pre} {d}" .',
+                    f"{x} {_b('concernsMechanism')} {_s(f'bio{rnd.randrange(n)}')} ."]
+        out.append(f"{_s(f'ann{rnd.randrange(n)}')} {_b('attemptsToClose')} {_s(f'dis{d}')} .")
+        out.append(f'{_s(f"pc{d}")} {_b("annValue")} "ann value {d}" .')
+        out.append(f'{_s(f"pc{d}")} {_b("bioValue")} "bio value {d}" .')
+    return "\n".join(out) + "\n"
+
+
+# -- timing in killable workers ------------------------------------------------------------------
+def _child(conn, engine, store, text):
+    try:
+        t0 = time.perf_counter()
+        if engine == "oxigraph":
+            res = store.query(text)
+            n = sum(1 for _ in res)
+        else:
+            n = sum(1 for _ in store.query(text))
+        conn.send(("ok", time.perf_counter() - t0, n))
+    except BaseException as exc:  # noqa: BLE001
+        conn.send(("error", repr(exc)[:200], 0))
+
+
+def timed(engine: str, store, text: str, limit: float) -> tuple[float | None, int]:
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=_child, args=(child, engine, store, text), daemon=True)
+    p.start()
+    child.close()
+    try:
+        if not parent.poll(limit):
+            return None, -1
+        kind, secs, n = parent.recv()
+        if kind != "ok":
+            raise RuntimeError(f"{engine}: {secs}")
+        return secs, n
+    finally:
+        if p.is_alive():
+            p.kill()
+        p.join(5)
+
+
+def bench(label: str, nt_text: str, runs: int, limit: float) -> list[dict]:
+    import pyoxigraph as ox
+    import rdflib
+
+    from kg.queries import list_queries
+    from kg.sparql_safety import add_missing_prefixes
+
+    t0 = time.perf_counter()
+    store = ox.Store()
+    store.load(nt_text.encode(), format=ox.RdfFormat.N_TRIPLES)
+    t_ox = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    g = rdflib.Graph()
+    g.parse(data=nt_text, format="nt")
+    t_rdf = time.perf_counter() - t0
+    n_triples = len(store)
+    print(f"# {label}: {n_triples} triples; load {t_ox:.1f} s (pyoxigraph), {t_rdf:.1f} s (rdflib)",
+          file=sys.stderr, flush=True)
+    rows = [{"graph": label, "query": "(load N-Triples)", "triples": n_triples, "rows": "",
+             "embedded": t_ox, "rdflib": t_rdf, "runs": 1}]
+    for q in list_queries():
+        text, _ = add_missing_prefixes(q.text)
+        res: dict[str, list[float]] = {"embedded": [], "rdflib": []}
+        nrows = None
+        stopped = {"embedded": False, "rdflib": False}
+        for _ in range(runs):
+            for eng, st in (("embedded", store), ("rdflib", g)):
+                if stopped[eng]:
+                    continue
+                secs, n = timed("oxigraph" if eng == "embedded" else "rdflib", st, text, limit)
+                if secs is None:
+                    stopped[eng] = True
+                    continue
+                res[eng].append(secs)
+                if eng == "embedded":
+                    nrows = n
+        row = {"graph": label, "query": q.name, "triples": n_triples, "rows": nrows, "runs": runs}
+        for eng in res:
+            row[eng] = None if stopped[eng] else statistics.median(res[eng])
+        rows.append(row)
+        print(f"#   {q.name}: {row['embedded']} / {row['rdflib']}", file=sys.stderr, flush=True)
+    return rows
+
+
+def fmt(x: float | None, limit: float) -> str:
+    if x is None:
+        return f"> {limit:g} (stopped)"
+    return f"{x:.3f}" if x < 10 else f"{x:.1f}"
+
+
+def table(rows: list[dict], limit: float, runs: int) -> str:
+    out = [f"Median of {runs} runs, seconds (machine: {platform.machine()}, {mp.cpu_count()} CPUs, "
+           f"Python {platform.python_version()}); each query in a worker killed after {limit:g} s.",
+           "",
+           "| graph | query | rows | embedded (pyoxigraph) | rdflib engine | rdflib / embedded |",
+           "|---|---|---:|---:|---:|---:|"]
+    for r in rows:
+        e, d = r["embedded"], r["rdflib"]
+        if e and d:
+            ratio = f"{d / e:,.0f}x" if d / e >= 10 else f"{d / e:.1f}x"
+        elif e and d is None:
+            ratio = f"> {limit / e:,.0f}x"
+        else:
+            ratio = ""
+        label = f"{r['graph']} ({r['triples']:,} triples)"
+        out.append(f"| {label} | {r['query']} | {r['rows'] if r['rows'] is not None else ''} | "
+                   f"{fmt(e, limit)} | {fmt(d, limit)} | {ratio} |")
+    return "\n".join(out)
+
+
+def write_readme(block: str) -> None:
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    begin, end = "<!-- BEGIN queries -->", "<!-- END queries -->"
+    if begin not in text:
+        text = text.rstrip("\n") + f"\n\n{begin}\n{end}\n"
+    head, rest = text.split(begin, 1)
+    inner, tail = rest.split(end, 1)
+    b0, b1 = "<!-- BEGIN bench_queries table -->", "<!-- END bench_queries table -->"
+    new_table = f"{b0}\n{block}\n{b1}"
+    if b0 in inner:
+        inner = re.sub(re.escape(b0) + r".*?" + re.escape(b1), lambda m: new_table, inner, flags=re.S)
+    else:
+        inner = inner.rstrip("\n") + "\n\n" + new_table + "\n"
+    readme.write_text(head + begin + inner + end + tail, encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=10_000, help="synthetic mechanisms per side (10^4 ~ 10^6 triples)")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--limit", type=float, default=60.0, help="seconds before a query is stopped")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--readme", action="store_true", help="write the table into README.md")
+    args = ap.parse_args()
+
+    import pyoxigraph as ox
+
+    from kg.graph import load_graph
+
+    g = load_graph()
+    shipped = g.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode()
+    rows = bench("shipped", shipped, args.runs, args.limit)
+    from synth import make_synthetic
+    synthetic = shipped + make_synthetic(args.n, args.seed) + suite_entities(args.n, args.seed)
+    rows += bench("synthetic", synthetic, args.runs, args.limit)
+    block = table(rows, args.limit, args.runs)
+    print(block)
+    if args.readme:
+        write_readme(block)
+
+
+if __name__ == "__main__":
+    main()
