@@ -153,6 +153,9 @@ class RemoteGraph:
         for g in self.default_graphs:
             sw.addDefaultGraph(g)
         sw.setQuery(text)
+        # SPARQLWrapper guesses the form with a regex that also reads comments ("# fix: add ..." looks
+        # like an ADD update and would be sent as update=); our parser already knows the form.
+        sw.queryType = form.upper()
         where = f"endpoint {self.endpoint}"
         attempt = 0
         while True:
