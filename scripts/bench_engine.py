@@ -18,7 +18,6 @@ import itertools
 import json
 import math
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -177,13 +176,8 @@ def main() -> None:
            f"{args.budget:.0f} s and its total is extrapolated from the pairs it finished (marked est.).")
     print(md)
     if args.readme:
-        readme = ROOT / "README.md"
-        text = readme.read_text()
-        block = f"<!-- BEGIN bench-engine -->\n{md}\n<!-- END bench-engine -->"
-        text = re.sub(r"<!-- BEGIN bench-engine -->.*?<!-- END bench-engine -->", lambda _: block, text, flags=re.S)
-        tmp = readme.with_suffix(".md.tmp")
-        tmp.write_text(text)
-        tmp.replace(readme)
+        from readme_block import replace_block
+        replace_block("bench-engine", md)
 
 
 if __name__ == "__main__":

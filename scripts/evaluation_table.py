@@ -6,12 +6,12 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 
 def _f(x: float) -> str:
@@ -56,13 +56,8 @@ def main() -> None:
     md = markdown()
     print(md)
     if args.readme:
-        readme = ROOT / "README.md"
-        text = readme.read_text()
-        block = f"<!-- BEGIN evaluation -->\n{md}\n<!-- END evaluation -->"
-        text = re.sub(r"<!-- BEGIN evaluation -->.*?<!-- END evaluation -->", lambda _: block, text, flags=re.S)
-        tmp = readme.with_suffix(".md.tmp")
-        tmp.write_text(text)
-        tmp.replace(readme)
+        from readme_block import replace_block
+        replace_block("evaluation", md)
 
 
 if __name__ == "__main__":
