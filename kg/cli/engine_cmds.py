@@ -52,16 +52,11 @@ def _as_mechanism(eng, idx, ident: str) -> str:
 
 
 def _check_defined(eng, idx, iri: str) -> None:
+    """A mechanism with no description at all cannot be scored: say so instead of printing zeros."""
     from ..errors import KGError
-    f = eng.features
-    side, i = f.position(iri) if f.side(iri) else (None, None)
-    if side is None:
-        return
-    has = any((sp.X_bio if side == "bio" else sp.X_ann)[i].nnz for sp in f.spaces.values())
-    if not has and not f.chains.steps.get(iri):
-        raise KGError(f"{idx.label(iri)} ({eng.graph.curie(iri) if hasattr(eng.graph, 'curie') else iri}) "
-                      "has no structural features, functional roles, primitives, causal steps or failure "
-                      "modes, so its scores are undefined",
+    if eng.features.side(iri) and not eng.features.is_described(iri):
+        raise KGError(f"{idx.label(iri)} ({eng.graph.curie(iri)}) has no structural features, functional "
+                      "roles, primitives, causal steps or failure modes, so its scores are undefined",
                       hint="describe it with bkg:hasStructuralFeature, bkg:hasFunctionalRole, "
                            "bkg:realizesPrimitive, bkg:hasCausalStep (see the README's worked example)")
 
@@ -115,7 +110,7 @@ def analogies(ident, top, extra, fmt, preset, weights, endpoint):
     _check_defined(eng, idx, x)
     rows = []
     for rank, (other, s) in enumerate(eng.ranking(x)[:top], start=1):
-        rows.append({"rank": rank, "id": eng.graph.curie(other) if hasattr(eng.graph, "curie") else other,
+        rows.append({"rank": rank, "id": eng.graph.curie(other),
                      "label": idx.label(other), "E": s["E"], "S": s["S"], "F": s["F"], "C": s["C"],
                      "M": s["M"], "Ef": s["Ef"], "coverage": s["coverage"],
                      "reasons": short_reasons(eng, x, other)})

@@ -80,6 +80,12 @@ class Features:
         self._bio_index = {m: i for i, m in enumerate(self.bio)}
         self._ann_index = {m: i for i, m in enumerate(self.ann)}
 
+    def is_described(self, iri: str) -> bool:
+        """True if the mechanism has any descriptor term or causal step (else every score is undefined)."""
+        side, i = self.position(iri)
+        return any((sp.X_bio if side == "bio" else sp.X_ann)[i].nnz for sp in self.spaces.values()) \
+            or bool(self.chains.steps.get(iri))
+
     def position(self, iri: str) -> tuple[str, int]:
         side = self.side(iri)
         if side is None:
