@@ -107,7 +107,10 @@ def query(query_ref, params, endpoint, default_graph, list_, timeout, max_rows, 
         bound = bind_values(text, info.form, {k: str(v) for k, v in bindings.items()})
         result = run_embedded(graph.store, bound, timeout=timeout, max_rows=max_rows, line_shift=shift)
         curie = graph.curie
-    conv = (lambda c: to_display(c, curie)) if fmt == "table" else to_python
+    def conv(c):
+        v = to_display(c, curie) if fmt == "table" else to_python(c)
+        # tiny energies (1e-11 J) must not print as 0.000: floats keep 4 significant digits in text
+        return f"{v:.4g}" if isinstance(v, float) and fmt != "json" else v
     rows = [{c: conv(v) for c, v in zip(result.columns, row)} for row in result.rows]
     click.echo(render(rows, fmt, columns=result.columns))
     for note in result.notes:
