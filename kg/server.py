@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import urllib.parse
 from collections.abc import Iterable
 from pathlib import Path
 

@@ -17,7 +17,6 @@ import argparse
 import multiprocessing as mp
 import platform
 import random
-import re
 import statistics
 import sys
 import time
@@ -27,19 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-BKG = "https://w3id.org/bionn-kg/"
-SYN = "https://example.org/synth/"
-TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+from synth import LABEL, _b, _s  # noqa: E402  (one vocabulary for both synthetic generators)
+from synth import RDF_TYPE as TYPE  # noqa: E402
+
 SOURCE = "<http://purl.org/dc/terms/source>"
-
-
-def _b(x: str) -> str:
-    return f"<{BKG}{x}>"
-
-
-def _s(x: str) -> str:
-    return f"<{SYN}{x}>"
 
 
 def suite_entities(n: int, seed: int = 0) -> str:
@@ -194,23 +184,6 @@ def table(rows: list[dict], limit: float, runs: int) -> str:
     return "\n".join(out)
 
 
-def write_readme(block: str) -> None:
-    readme = ROOT / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    begin, end = "<!-- BEGIN queries -->", "<!-- END queries -->"
-    if begin not in text:
-        text = text.rstrip("\n") + f"\n\n{begin}\n{end}\n"
-    head, rest = text.split(begin, 1)
-    inner, tail = rest.split(end, 1)
-    b0, b1 = "<!-- BEGIN bench_queries table -->", "<!-- END bench_queries table -->"
-    new_table = f"{b0}\n{block}\n{b1}"
-    if b0 in inner:
-        inner = re.sub(re.escape(b0) + r".*?" + re.escape(b1), lambda m: new_table, inner, flags=re.S)
-    else:
-        inner = inner.rstrip("\n") + "\n\n" + new_table + "\n"
-    readme.write_text(head + begin + inner + end + tail, encoding="utf-8")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=10_000, help="synthetic mechanisms per side (10^4 ~ 10^6 triples)")
@@ -233,7 +206,8 @@ def main() -> None:
     block = table(rows, args.limit, args.runs)
     print(block)
     if args.readme:
-        write_readme(block)
+        from readme_block import replace_block
+        replace_block("bench_queries table", block)
 
 
 if __name__ == "__main__":

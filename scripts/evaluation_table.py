@@ -22,7 +22,6 @@ def markdown() -> str:
     from kg.engine import Engine
     from kg.engine.evaluate import evaluate
     from kg.graph import load_graph
-    from kg.ids import EntityIndex
     g = load_graph()
     base = Engine(g)
     out = []

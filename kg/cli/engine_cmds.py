@@ -84,7 +84,7 @@ def score(bio, ann, extra, fmt, preset, weights, endpoint):
         _check_defined(eng, idx, m)
     ex = explain_pair(eng, b, a)
     if ex["score"]["E"] != ex["score"]["E"]:  # NaN
-        raise KGError(f"E is undefined for this pair: " + "; ".join(r["reason"] for r in ex["undefined"]))
+        raise KGError("E is undefined for this pair: " + "; ".join(r["reason"] for r in ex["undefined"]))
     click.echo(render_sections(ex, fmt))
 
 

@@ -146,7 +146,6 @@ def _efficiency(res, graph, data: ReportData) -> None:
                                  k in ("biological", "ann_approach", "ann_reference", "outcome") else v)
                              for k, v in r.items()} for r in rows]
     bi = {m: i for i, m in enumerate(res.bio)}
-    ai = {m: j for j, m in enumerate(res.ann)}
     by_bio: dict[str, dict[str, Any]] = {}
     for r in rows:
         b = r["biological"]

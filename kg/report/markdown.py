@@ -51,7 +51,7 @@ def _analogs(d: ReportData) -> str:
 
 
 def render_markdown(d: ReportData, generated: str, data_files: Sequence[str]) -> str:
-    lines = [f"# BioNN–ANN equivalence report\n",
+    lines = ["# BioNN–ANN equivalence report\n",
              f"Generated {generated} by `bionn-kg report`; preset **{d.preset}** "
              f"({', '.join(f'{k}={v:g}' for k, v in d.weights.items() if v)}). The HTML version is `index.html`.\n",
              "Contents: " + " · ".join(f"[{v}](#{v.lower().replace(' ', '-')})" for v in SECTION_TITLES.values())
