@@ -139,6 +139,9 @@ def start_virtuoso(nt_file: Path, workdir: Path) -> Server:
     cfg["Parameters"]["NumberOfBuffers"] = "20000"
     cfg["Parameters"]["MaxDirtyBuffers"] = "15000"
     cfg["HTTPServer"]["ServerPort"] = f"127.0.0.1:{http_port}"
+    if not cfg.has_section("SPARQL"):
+        cfg.add_section("SPARQL")
+    cfg["SPARQL"]["ResultSetMaxRows"] = "1000000"  # the Debian default (10,000) silently truncates
     if cfg.has_section("URIQA"):
         cfg["URIQA"]["DefaultHost"] = f"127.0.0.1:{http_port}"
     ini = db / "virtuoso.ini"
