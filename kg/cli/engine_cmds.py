@@ -106,8 +106,7 @@ def analogies(ident, top, extra, fmt, preset, weights, endpoint):
     from ..engine.explain import short_reasons
     eng, idx = _engine(extra, endpoint, preset, weights)
     x = _as_mechanism(eng, idx, ident)
-    eng._position(x)
-    _check_defined(eng, idx, x)
+    _check_defined(eng, idx, x)  # a non-mechanism is refused by ranking() below
     rows = []
     for rank, (other, s) in enumerate(eng.ranking(x)[:top], start=1):
         rows.append({"rank": rank, "id": eng.graph.curie(other),

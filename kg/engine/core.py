@@ -21,7 +21,6 @@ True
 """
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,11 +29,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import KGError
-from .efficiency import DECADES
+from .efficiency import ef_from_logs
 from .causal import chain_grams, dice_block, gram_matrix
 from .features import KINDS, Backend, Features, extract_features
 from .paths import cosine_block, path_vectors
-from .semsim import bma_block, lin_matrix, max_profile
+from .semsim import ancestors, bma_block, information_content, lin_matrix, max_profile
 from .weights import DIMENSIONS, resolve_weights
 
 __all__ = ["Engine", "MatrixResult", "TopK", "BETA"]
@@ -106,11 +105,15 @@ class Engine:
         f = self.features
         nb = len(f.bio)
         self.lin: dict[str, np.ndarray] = {}
+        # reflexive ancestors and IC per dimension: the hierarchy explanations name common parents with
+        self.hierarchy: dict[str, tuple[list[set[int]], np.ndarray]] = {}
         self.P: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.U: dict[str, tuple[sp.csr_matrix, sp.csr_matrix]] = {}  # path vectors, cached per dimension
         for k in KINDS:
             space = f.spaces[k]
-            lin = lin_matrix(space.parents)
+            anc = ancestors(space.parents)
+            self.hierarchy[k] = (anc, information_content(anc))
+            lin = lin_matrix(space.parents, anc)
             self.lin[k] = lin
             # the ANN profile is stored transposed and contiguous: it is the right operand of every block
             self.P[k] = (max_profile(space.X_bio, lin), np.ascontiguousarray(max_profile(space.X_ann, lin).T))
@@ -154,7 +157,7 @@ class Engine:
             out["BMA_" + k] = bma
             out[k] = (1 - beta) * bma + beta * prox
         out["C"] = dice_block(self.G[0][bi], cols(self.G[1]), self.gram_w)
-        out["Ef"] = self._ef(self._ef_logs[0][bi], self._ef_logs[1] if full else self._ef_logs[1][aj])
+        out["Ef"] = ef_from_logs(self._ef_logs[0][bi], self._ef_logs[1] if full else self._ef_logs[1][aj])
         num = np.zeros_like(out["C"])
         cov = np.zeros_like(num)
         for d in DIMENSIONS:
@@ -168,20 +171,6 @@ class Engine:
             out["E"] = num / cov  # 0/0 -> NaN: no weighted dimension is defined
         out["coverage"] = cov
         return out
-
-    @staticmethod
-    def _ef(Lb: np.ndarray, La: np.ndarray) -> np.ndarray:
-        """Ef on the sub-block of mechanisms that have any efficiency profile (few), NaN elsewhere."""
-        res = np.full((Lb.shape[0], La.shape[0]), np.nan, dtype=np.float32)
-        rows = np.flatnonzero(~np.isnan(Lb).all(axis=1)) if Lb.shape[1] else np.array([], dtype=int)
-        cols = np.flatnonzero(~np.isnan(La).all(axis=1)) if La.shape[1] else np.array([], dtype=int)
-        if rows.size and cols.size:
-            diff = La[cols][None, :, :] - Lb[rows][:, None, :]  # (rows, cols, outcome kinds)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # no shared outcome: Ef undefined
-                mean = np.nanmean(diff, axis=2)
-            res[np.ix_(rows, cols)] = np.clip(0.5 + mean / (2 * DECADES), 0, 1)
-        return res
 
     # -- public operations ----------------------------------------------------------------------------
     def matrix(self, block_size: int = 1024, progress: Callable[[int], None] | None = None) -> MatrixResult:

@@ -18,34 +18,40 @@ With several shared outcome kinds the log-ratios are averaged.
 """
 from __future__ import annotations
 
-import math
+import warnings
 
 import numpy as np
 
-__all__ = ["DECADES", "ef_value", "ef_block", "ef_reason"]
+__all__ = ["DECADES", "ef_value", "ef_from_logs", "ef_reason"]
 
 DECADES = 6.0
 
 
 def ef_value(e_ann: float, e_bio: float) -> float:
-    return float(min(1.0, max(0.0, 0.5 + math.log10(e_ann / e_bio) / (2 * DECADES))))
+    """Ef of one pair of energies (same outcome and quantity kind, SI units)."""
+    return float(ef_from_logs(np.log10([[e_bio]]), np.log10([[e_ann]]))[0, 0])
+
+
+def ef_from_logs(Lb: np.ndarray, La: np.ndarray) -> np.ndarray:
+    """Ef for every pair from log10 SI energies (rows: mechanisms, columns: (outcome, quantity) kinds).
+
+    Only the sub-block of mechanisms that have any profile (few) is computed; the rest is NaN, as is a
+    pair with no shared outcome kind. Several shared kinds: their log-ratios are averaged.
+    """
+    res = np.full((Lb.shape[0], La.shape[0]), np.nan, dtype=np.float32)
+    rows = np.flatnonzero(~np.isnan(Lb).all(axis=1)) if Lb.shape[1] else np.array([], dtype=int)
+    cols = np.flatnonzero(~np.isnan(La).all(axis=1)) if La.shape[1] else np.array([], dtype=int)
+    if rows.size and cols.size:
+        diff = La[cols][None, :, :] - Lb[rows][:, None, :]  # (rows, cols, outcome kinds)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # no shared outcome: Ef undefined
+            mean = np.nanmean(diff, axis=2)
+        res[np.ix_(rows, cols)] = np.clip(0.5 + mean / (2 * DECADES), 0, 1)
+    return res
 
 
 def _shared(eb: dict, ea: dict) -> list[str]:
     return sorted(o for o in set(eb) & set(ea) if eb[o][1] == ea[o][1])
-
-
-def ef_block(bio: list[str], ann: list[str], energy: dict[str, dict[str, tuple[float, str]]]) -> np.ndarray:
-    out = np.full((len(bio), len(ann)), np.nan, dtype=np.float32)
-    bi = [(i, energy[m]) for i, m in enumerate(bio) if m in energy]
-    ai = [(j, energy[m]) for j, m in enumerate(ann) if m in energy]
-    for i, eb in bi:
-        for j, ea in ai:
-            shared = _shared(eb, ea)
-            if shared:
-                logs = [math.log10(ea[o][0] / eb[o][0]) for o in shared]
-                out[i, j] = min(1.0, max(0.0, 0.5 + float(np.mean(logs)) / (2 * DECADES)))
-    return out
 
 
 def ef_reason(b: str, a: str, energy: dict, issues: dict, label) -> str:

@@ -13,7 +13,6 @@ from .causal import aligned_grams
 from .core import Engine
 from .efficiency import ef_reason
 from .features import KINDS
-from .semsim import ancestors, information_content
 from .weights import DIMENSIONS
 
 __all__ = ["explain_pair", "short_reasons", "DIM_NAMES"]
@@ -37,11 +36,7 @@ def _terms(engine: Engine, kind: str, side: str, i: int) -> list[int]:
 
 
 def _mica(engine: Engine, kind: str, t: int, u: int) -> int | None:
-    cache = engine.__dict__.setdefault("_anc_cache", {})
-    if kind not in cache:
-        anc = ancestors(engine.features.spaces[kind].parents)
-        cache[kind] = (anc, information_content(anc))
-    anc, ic = cache[kind]
+    anc, ic = engine.hierarchy[kind]
     common = anc[t] & anc[u]
     return max(common, key=lambda c: ic[c]) if common else None
 

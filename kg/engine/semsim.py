@@ -67,12 +67,15 @@ def information_content(anc: list[set[int]]) -> np.ndarray:
     return np.maximum(-np.log(desc / max(n, 1)), 0.0) if n else desc
 
 
-def lin_matrix(parents: list[list[int]]) -> np.ndarray:
-    """T x T Lin similarity (float32). MICA via descendant blocks in increasing IC order."""
+def lin_matrix(parents: list[list[int]], anc: list[set[int]] | None = None) -> np.ndarray:
+    """T x T Lin similarity (float32). MICA via descendant blocks in increasing IC order.
+
+    ``anc``: the reflexive ancestor sets, if the caller has them already.
+    """
     n = len(parents)
     if n == 0:
         return np.zeros((0, 0), dtype=np.float32)
-    anc = ancestors(parents)
+    anc = ancestors(parents) if anc is None else anc
     ic = information_content(anc)
     desc: list[list[int]] = [[] for _ in range(n)]
     for t, a in enumerate(anc):
