@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .core import Engine
+from .core import Engine, MatrixResult
 
 __all__ = ["Evaluation", "evaluate", "ASSERTION_GROUPS"]
 
@@ -71,11 +71,14 @@ def _spearman(x: list[float], y: list[float]) -> tuple[float, float, int]:
     return float(res.statistic), float(res.pvalue), len(pairs)
 
 
-def evaluate(engine: Engine, graph=None) -> Evaluation:
-    """Agreement with Table 1 and recovery of asserted pairs, on the engine's graph."""
+def evaluate(engine: Engine, graph=None, res: MatrixResult | None = None) -> Evaluation:
+    """Agreement with Table 1 and recovery of asserted pairs, on the engine's graph.
+
+    ``res``: the engine's all-pairs result, if the caller has computed it already.
+    """
     graph = graph if graph is not None else engine.graph
     f = engine.features
-    res = engine.matrix()
+    res = res if res is not None else engine.matrix()
     bi = {m: i for i, m in enumerate(res.bio)}
     ai = {m: j for j, m in enumerate(res.ann)}
     label = lambda m: f.labels.get(m, m.rsplit("/", 1)[-1])  # noqa: E731

@@ -313,7 +313,7 @@ def collect(graph, eng, step_cb=None, sensitivity_step: float = 0.1) -> ReportDa
     step("top analogs and reasons")
     _top_analogs(eng, res, data)
     step("evaluation against the paper")
-    ev = evaluate(eng)
+    ev = evaluate(eng, res=res)  # the matrix computed above, not a second one
     data.agreement, data.correlations, data.recovery, data.ranks = ev.agreement, ev.correlations, ev.recovery, ev.ranks
     step("efficiency, pathology, disanalogies")
     _efficiency(res, graph, data)
