@@ -45,6 +45,7 @@ BOUND_CASES = [
     ("pathology_mapping", {"failure": "bkg:Overfitting"}),
     ("disanalogies", {"mechanism": "bkg:Backpropagation"}),
     ("efficiency_gaps", {"mechanism": "bkg:SpikeBasedCommunication"}),
+    ("efficiency_normalisation", {"mechanism": "bkg:HumanBrain"}),
 ]
 
 
@@ -163,16 +164,10 @@ def run_remote(server, text, form):
 CASES = [(q.name, None) for q in QUERIES] + BOUND_CASES
 CASE_IDS = QUERY_IDS + [f"{n}[{','.join(f'{k}={v}' for k, v in p.items())}]" for n, p in BOUND_CASES]
 
-# Known differences still to be made portable (tracked, not hidden: they run and report XPASS when fixed).
-KNOWN_DIFFERENCES: dict[str, set[str]] = {
-    "virtuoso": {
-        # Virtuoso 7.2.5 drops the matches of the OPTIONAL { ?assertion bkg:biologicalSide ?biological ;
-        # bkg:annSide ?ann_analog ... } group for spike-based communication (whose analogs have no
-        # efficiency profile) and returns only its rank-9 "no analog" row: 4 rows against 6. Not yet
-        # isolated; the sub-select and FILTER NOT EXISTS rewrites did not change it.
-        "efficiency_normalisation",
-    },
-}
+# Known differences still to be made portable, per engine: they still run, as non-strict xfail, and report
+# XPASS once fixed. Empty since efficiency_normalisation was made portable (Virtuoso dropped rows of an
+# OPTIONAL nested in another that joined on an outer variable).
+KNOWN_DIFFERENCES: dict[str, set[str]] = {}
 
 
 def mark_known(request, engine: str, name: str) -> None:
