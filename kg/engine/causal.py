@@ -49,7 +49,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
+
+from .linalg import Matrix, incidence, scale, to_dense
 
 __all__ = ["MAX_GRAM", "chain_grams", "gram_matrix", "dice_block", "aligned_grams"]
 
@@ -79,7 +80,8 @@ def chain_grams(steps: Sequence[dict[str, Any]]) -> set[Gram]:
     return {tuple(s["relation"] for s in p) for p in _paths(steps)}
 
 
-def gram_matrix(gram_sets: Sequence[Iterable[Gram]]) -> tuple[sp.csr_matrix, dict[Gram, int], np.ndarray]:
+def gram_matrix(gram_sets: Sequence[Iterable[Gram]], dense: bool = False
+                ) -> tuple[Matrix, dict[Gram, int], np.ndarray]:
     """Binary mechanism x gram matrix, the gram vocabulary and the weight of each gram."""
     vocab: dict[Gram, int] = {}
     rows, cols = [], []
@@ -87,9 +89,7 @@ def gram_matrix(gram_sets: Sequence[Iterable[Gram]]) -> tuple[sp.csr_matrix, dic
         for g in gs:
             rows.append(i)
             cols.append(vocab.setdefault(g, len(vocab)))
-    G = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
-                      shape=(len(gram_sets), len(vocab)))
-    G.data[:] = 1.0
+    G = incidence(rows, cols, (len(gram_sets), len(vocab)), dense)
     n = sum(1 for gs in gram_sets if gs)
     df = np.asarray(G.sum(axis=0)).ravel()
     length = np.array([len(g) for g in sorted(vocab, key=vocab.get)], dtype=np.float32)
@@ -97,11 +97,11 @@ def gram_matrix(gram_sets: Sequence[Iterable[Gram]]) -> tuple[sp.csr_matrix, dic
     return G, vocab, w
 
 
-def dice_block(Gb: sp.csr_matrix, Ga: sp.csr_matrix, w: np.ndarray) -> np.ndarray:
+def dice_block(Gb: Matrix, Ga: Matrix, w: np.ndarray) -> np.ndarray:
     """C for every pair of a block; NaN where either mechanism has no causal chain."""
     sb = np.asarray(Gb @ w).ravel()
     sa = np.asarray(Ga @ w).ravel()
-    shared = (Gb @ sp.diags(w) @ Ga.T).toarray()
+    shared = to_dense(scale(Gb, c=w) @ Ga.T)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = 2 * shared / (sb[:, None] + sa[None, :])
     out[(sb == 0)[:, None] | (sa == 0)[None, :]] = np.nan

@@ -8,8 +8,9 @@
 A dimension is undefined (NaN) for a pair when either mechanism lacks the data it needs. E is the
 weighted mean over the defined dimensions, :math:`E = \\sum_d w_d x_d / \\sum_{d\\,\\mathrm{defined}} w_d`,
 and ``coverage`` = :math:`\\sum_{d\\,\\mathrm{defined}} w_d` says how much of the weight it rests on;
-E is undefined when coverage is 0. All pairs are computed in blocks of biological mechanisms with sparse
-products; nothing loops over pairs in Python.
+E is undefined when coverage is 0. All pairs are computed in blocks of biological mechanisms with matrix
+products (dense arrays for small graphs, sparse ones for large: ``linalg``); nothing loops over pairs in
+Python.
 
 Example
 -------
@@ -26,12 +27,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..errors import KGError
 from .efficiency import ef_from_logs
 from .causal import chain_grams, dice_block, gram_matrix
 from .features import KINDS, Backend, Features, extract_features
+from .linalg import Matrix, incidence, vstack
 from .paths import cosine_block, path_vectors
 from .semsim import ancestors, bma_block, information_content, lin_matrix, max_profile
 from .weights import DIMENSIONS, resolve_weights
@@ -108,7 +109,7 @@ class Engine:
         # reflexive ancestors and IC per dimension: the hierarchy explanations name common parents with
         self.hierarchy: dict[str, tuple[list[set[int]], np.ndarray]] = {}
         self.P: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self.U: dict[str, tuple[sp.csr_matrix, sp.csr_matrix]] = {}  # path vectors, cached per dimension
+        self.U: dict[str, tuple[Matrix, Matrix]] = {}  # path vectors, cached per dimension
         for k in KINDS:
             space = f.spaces[k]
             anc = ancestors(space.parents)
@@ -119,13 +120,12 @@ class Engine:
             self.P[k] = (max_profile(space.X_bio, lin), np.ascontiguousarray(max_profile(space.X_ann, lin).T))
             T = len(space.terms)
             pr = [(t, p) for t, ps in enumerate(space.parents) for p in ps]
-            B = sp.csr_matrix((np.ones(len(pr), dtype=np.float32), ([t for t, _ in pr], [p for _, p in pr])),
-                              shape=(T, T))
-            U = path_vectors(sp.vstack([space.X_bio, space.X_ann], format="csr"), B)
-            self.U[k] = (U[:nb].tocsr(), U[nb:].tocsr())
+            B = incidence([t for t, _ in pr], [p for _, p in pr], (T, T), f.dense)
+            U = path_vectors(vstack([space.X_bio, space.X_ann]), B)
+            self.U[k] = (U[:nb], U[nb:])
         grams = [chain_grams(f.chains.steps.get(m, [])) for m in f.bio + f.ann]
-        G, self.gram_vocab, self.gram_w = gram_matrix(grams)
-        self.G = (G[:nb].tocsr(), G[nb:].tocsr())
+        G, self.gram_vocab, self.gram_w = gram_matrix(grams, f.dense)
+        self.G = (G[:nb], G[nb:])
         # Ef: log10 SI energy per (outcome, quantity) column, NaN where missing
         keys = sorted({(o, q) for e in f.energy.values() for o, (_, q) in e.items()})
         self._ef_keys = keys

@@ -13,6 +13,7 @@ from .causal import aligned_grams
 from .core import Engine
 from .efficiency import ef_reason
 from .features import KINDS
+from .linalg import row_cols, to_dense
 from .weights import DIMENSIONS
 
 __all__ = ["explain_pair", "short_reasons", "DIM_NAMES"]
@@ -32,7 +33,7 @@ def _label(engine: Engine, iri: str) -> str:
 
 def _terms(engine: Engine, kind: str, side: str, i: int) -> list[int]:
     X = engine.features.spaces[kind].X_bio if side == "bio" else engine.features.spaces[kind].X_ann
-    return list(X[i].indices)
+    return row_cols(X, i)
 
 
 def _mica(engine: Engine, kind: str, t: int, u: int) -> int | None:
@@ -66,7 +67,7 @@ def term_matches(engine: Engine, kind: str, bi: int, aj: int, top: int = 6) -> l
 def strongest_paths(engine: Engine, kind: str, bi: int, aj: int, top: int = 5) -> list[dict[str, Any]]:
     """The metapath instances that contribute most to the normalised DWPC of the pair."""
     Ub, Ua = engine.U[kind]
-    ub, ua = Ub[bi].toarray().ravel(), Ua[aj].toarray().ravel()
+    ub, ua = to_dense(Ub[bi]).ravel(), to_dense(Ua[aj]).ravel()
     norm = float(np.linalg.norm(ub) * np.linalg.norm(ua))
     if norm == 0:
         return []

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
-import scipy.sparse as sp
+
+from .linalg import Matrix, choose_dense, incidence, row_counts
 
 __all__ = ["Backend", "TermSpace", "Features", "extract_features", "KINDS"]
 
@@ -36,15 +37,15 @@ class TermSpace:
         Term IRIs; position = column index.
     parents : list of list of int
         Broader terms of each term (indices), empty for a root.
-    X_bio, X_ann : scipy.sparse.csr_matrix
-        Binary incidence, mechanisms x terms.
+    X_bio, X_ann : numpy.ndarray or scipy.sparse.csr_matrix
+        Binary incidence, mechanisms x terms (dense for small graphs: see :mod:`kg.engine.linalg`).
     """
 
     kind: str
     terms: list[str]
     parents: list[list[int]]
-    X_bio: sp.csr_matrix
-    X_ann: sp.csr_matrix
+    X_bio: Matrix
+    X_ann: Matrix
 
     @property
     def index(self) -> dict[str, int]:
@@ -68,6 +69,7 @@ class Features:
     energy: dict[str, dict[str, tuple[float, str]]]  # mechanism -> outcome -> (joules or watts, quantity)
     energy_issues: dict[str, str]
     failure_modes: dict[str, list[str]]
+    dense: bool = True  # the representation of every matrix built from these features (kg.engine.linalg)
 
     def side(self, iri: str) -> str | None:
         if iri in self._bio_index:
@@ -83,7 +85,7 @@ class Features:
     def is_described(self, iri: str) -> bool:
         """True if the mechanism has any descriptor term or causal step (else every score is undefined)."""
         side, i = self.position(iri)
-        return any((sp.X_bio if side == "bio" else sp.X_ann)[i].nnz for sp in self.spaces.values()) \
+        return any(row_counts((s.X_bio if side == "bio" else s.X_ann)[i:i + 1])[0] for s in self.spaces.values()) \
             or bool(self.chains.steps.get(iri))
 
     def position(self, iri: str) -> tuple[str, int]:
@@ -93,17 +95,12 @@ class Features:
         return side, (self._bio_index if side == "bio" else self._ann_index)[iri]
 
 
-def _incidence(rows: list[tuple[int, int]], n: int, t: int) -> sp.csr_matrix:
-    if not rows:
-        return sp.csr_matrix((n, t), dtype=np.float32)
-    r, c = zip(*rows)
-    m = sp.csr_matrix((np.ones(len(r), dtype=np.float32), (r, c)), shape=(n, t))
-    m.data[:] = 1.0  # duplicates collapse to presence
-    return m
+def extract_features(backend: Backend, dense: bool | None = None) -> Features:
+    """Run the feature queries and index their answers for the vectorised dimensions.
 
-
-def extract_features(backend: Backend) -> Features:
-    """Run the feature queries and index their answers for the vectorised dimensions."""
+    ``dense``: store the matrices as dense arrays (True) or sparse CSR (False); by default dense when the
+    graph is small enough (:func:`kg.engine.linalg.choose_dense`).
+    """
     mech_rows = backend.select_named("features/mechanisms")
     bio = [r["mechanism"] for r in mech_rows if r["domain"] == "bio"]
     ann = [r["mechanism"] for r in mech_rows if r["domain"] == "ann"]
@@ -121,6 +118,10 @@ def extract_features(backend: Backend) -> Features:
     for r in desc:  # terms used but never typed (a user's extra file): roots of their dimension
         term_kind.setdefault(r["term"], r["kind"])
 
+    n_terms = {kind: sum(1 for k in term_kind.values() if k == kind) for kind in KINDS}
+    if dense is None:
+        n = len(bio) + len(ann)
+        dense = choose_dense(*((n, t) for t in n_terms.values()), *((t, t) for t in n_terms.values()))
     spaces: dict[str, TermSpace] = {}
     for kind in KINDS:
         terms = sorted(t for t, k in term_kind.items() if k == kind)
@@ -136,8 +137,8 @@ def extract_features(backend: Backend) -> Features:
                 rb.append((bio_i[m], t))
             elif m in ann_i:
                 ra.append((ann_i[m], t))
-        spaces[kind] = TermSpace(kind, terms, parents, _incidence(rb, len(bio), len(terms)),
-                                 _incidence(ra, len(ann), len(terms)))
+        spaces[kind] = TermSpace(kind, terms, parents, _incidence(rb, len(bio), len(terms), dense),
+                                 _incidence(ra, len(ann), len(terms), dense))
 
     chains = CausalChains()
     by_step: dict[tuple[str, str], dict[str, Any]] = {}
@@ -173,4 +174,9 @@ def extract_features(backend: Backend) -> Features:
         if r["failure_mode"] not in failure_modes[r["mechanism"]]:
             failure_modes[r["mechanism"]].append(r["failure_mode"])
 
-    return Features(bio, ann, labels, spaces, chains, dict(energy), issues, dict(failure_modes))
+    return Features(bio, ann, labels, spaces, chains, dict(energy), issues, dict(failure_modes), dense)
+
+
+def _incidence(pairs: list[tuple[int, int]], n: int, t: int, dense: bool) -> Matrix:
+    rows, cols = ([p[0] for p in pairs], [p[1] for p in pairs])
+    return incidence(rows, cols, (n, t), dense)

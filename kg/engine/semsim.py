@@ -35,7 +35,8 @@ Example
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
+
+from .linalg import Matrix, nonzero_lists, row_counts
 
 __all__ = ["ancestors", "information_content", "lin_matrix", "max_profile", "bma_block"]
 
@@ -92,7 +93,7 @@ def lin_matrix(parents: list[list[int]], anc: list[set[int]] | None = None) -> n
     return lin.astype(np.float32)
 
 
-def max_profile(X: sp.csr_matrix, lin: np.ndarray, block: int = 4096) -> np.ndarray:
+def max_profile(X: Matrix, lin: np.ndarray, block: int = 4096) -> np.ndarray:
     """P[i, t] = max over the terms a of row i of Lin[a, t]; rows without terms are 0.
 
     Each row's term list is padded to the longest one with a sentinel all-zero row of Lin, so the max
@@ -100,33 +101,33 @@ def max_profile(X: sp.csr_matrix, lin: np.ndarray, block: int = 4096) -> np.ndar
     """
     n, T = X.shape
     P = np.zeros((n, T), dtype=np.float32)
-    if T == 0 or X.nnz == 0:
+    if T == 0:
         return P
-    X = X.tocsr()
     ext = np.vstack([lin, np.zeros((1, T), dtype=lin.dtype)])  # row T: the sentinel
     for r0 in range(0, n, block):
-        sub = X[r0:r0 + block]
-        counts = np.diff(sub.indptr)
+        counts, cols = nonzero_lists(X[r0:r0 + block])
         width = int(counts.max()) if counts.size else 0
         if width == 0:
             continue
-        idx = np.full((sub.shape[0], width), T, dtype=np.int64)
-        pos = np.arange(sub.nnz) - np.repeat(sub.indptr[:-1], counts)
-        idx[np.repeat(np.arange(sub.shape[0]), counts), pos] = sub.indices
-        out = P[r0:r0 + sub.shape[0]]
+        rows = len(counts)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        idx = np.full((rows, width), T, dtype=np.int64)
+        pos = np.arange(len(cols)) - np.repeat(starts, counts)
+        idx[np.repeat(np.arange(rows), counts), pos] = cols
+        out = P[r0:r0 + rows]
         np.take(ext, idx[:, 0], axis=0, out=out)
         for j in range(1, width):
             np.maximum(out, ext[idx[:, j]], out=out)
     return P
 
 
-def bma_block(Xb: sp.csr_matrix, Pb: np.ndarray, Xa: sp.csr_matrix, Pa_T: np.ndarray) -> np.ndarray:
+def bma_block(Xb: Matrix, Pb: np.ndarray, Xa: Matrix, Pa_T: np.ndarray) -> np.ndarray:
     """Best-match average Lin for every (b, a) of a block: NaN where either side has no terms.
 
     ``Pa_T`` is the ANN side's max-profile transposed (T x n_ann, C-contiguous, made once).
     """
-    nb = np.diff(Xb.indptr)
-    na = np.diff(Xa.indptr)
+    nb = row_counts(Xb)
+    na = row_counts(Xa)
     out = np.asarray(Xb @ Pa_T, dtype=np.float32)              # sum over b's terms of their best match in a
     a_to_b = np.asarray(Xa @ np.ascontiguousarray(Pb.T)).T     # sum over a's terms of their best match in b
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.linalg import row_cols
 from ..engine.weights import DIMENSIONS, PRESETS
 
 __all__ = ["ReportData", "collect", "slug", "TOP"]
@@ -128,7 +129,7 @@ def _top_analogs(eng, res, data: ReportData) -> None:
             data.top_analogs.append(row)
         if not found:
             _, bi = f.position(b)
-            has = {k2: bool(f.spaces[k2].X_bio[bi].nnz) for k2 in f.spaces}
+            has = {k2: bool(row_cols(f.spaces[k2].X_bio, bi)) for k2 in f.spaces}
             has["C"] = bool(f.chains.steps.get(b))
             missing = [name for key, name in (("S", "structural features"), ("F", "functional roles or primitives"),
                                               ("C", "a causal chain"), ("M", "failure modes with characteristics"))

@@ -1,0 +1,131 @@
+"""The engine's matrices: dense NumPy arrays for small graphs, scipy.sparse CSR matrices for large ones.
+
+Every formula of the engine is written once, against ``@`` and the helpers below, which accept either
+representation. Why two: importing ``scipy.sparse`` takes 0.2-0.3 s (its array-API layer imports
+``numpy.f2py`` and ``numpy.testing``), longer than scoring the whole shipped graph, so a command such as
+``bionn-kg analogies`` would spend most of its time importing; at 10^4 mechanisms per side, dense
+incidence and path matrices would not fit in memory, so large graphs stay sparse.
+``tests/test_engine_backends.py`` checks that both representations give the same scores.
+
+>>> import numpy as np
+>>> M = incidence([0, 0, 1], [2, 2, 0], (2, 3), dense=True)
+>>> M
+array([[0., 0., 1.],
+       [1., 0., 0.]], dtype=float32)
+>>> row_counts(M).tolist(), row_cols(M, 0)
+([1, 1], [2])
+>>> S = incidence([0, 0, 1], [2, 2, 0], (2, 3), dense=False)
+>>> bool((to_dense(S) == M).all()), row_cols(S, 0)
+(True, [2])
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Union
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+__all__ = ["Matrix", "DENSE_MAX_CELLS", "choose_dense", "incidence", "is_sparse", "row_counts", "row_cols",
+           "nonzero_lists", "scale", "to_dense", "row_sq_norms", "vstack", "hstack"]
+
+Matrix = Union[np.ndarray, "sp.csr_matrix"]
+
+#: largest matrix (rows x columns) kept dense: 4 million float32 cells are 16 MB
+DENSE_MAX_CELLS = 4_000_000
+
+
+def _sparse() -> Any:
+    import scipy.sparse as sp  # only when a graph is too large for dense matrices
+    return sp
+
+
+def choose_dense(*shapes: tuple[int, int]) -> bool:
+    """True if every one of these matrix shapes is small enough to be stored dense."""
+    return all(r * c <= DENSE_MAX_CELLS for r, c in shapes)
+
+
+def is_sparse(M: Matrix) -> bool:
+    return not isinstance(M, np.ndarray)
+
+
+def incidence(rows: Sequence[int], cols: Sequence[int], shape: tuple[int, int], dense: bool) -> Matrix:
+    """Binary float32 matrix with a one at each (rows[i], cols[i]); duplicates collapse to one."""
+    if dense:
+        M = np.zeros(shape, dtype=np.float32)
+        if len(rows):
+            M[np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)] = 1.0
+        return M
+    sp = _sparse()
+    if not len(rows):
+        return sp.csr_matrix(shape, dtype=np.float32)
+    M = sp.csr_matrix((np.ones(len(rows), dtype=np.float32),
+                       (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64))), shape=shape)
+    M.data[:] = 1.0
+    return M
+
+
+def row_counts(M: Matrix) -> np.ndarray:
+    """Number of non-zero entries in each row."""
+    if is_sparse(M):
+        return np.diff(M.tocsr().indptr)
+    return np.count_nonzero(M, axis=1)
+
+
+def row_cols(M: Matrix, i: int) -> list[int]:
+    """Column indices of the non-zero entries of row i, in increasing order."""
+    if is_sparse(M):
+        return sorted(int(c) for c in M[i].indices)
+    return np.flatnonzero(M[i]).tolist()
+
+
+def nonzero_lists(M: Matrix) -> tuple[np.ndarray, np.ndarray]:
+    """(non-zeros per row, their column indices row after row): the CSR structure of M."""
+    if is_sparse(M):
+        M = M.tocsr()
+        return np.diff(M.indptr), M.indices
+    r, c = np.nonzero(M)
+    return np.bincount(r, minlength=M.shape[0]), c
+
+
+def scale(M: Matrix, r: np.ndarray | None = None, c: np.ndarray | None = None) -> Matrix:
+    """diag(r) @ M @ diag(c), keeping M's representation (float32)."""
+    if is_sparse(M):
+        sp = _sparse()
+        out = M
+        if r is not None:
+            out = sp.diags(r) @ out
+        if c is not None:
+            out = out @ sp.diags(c)
+        return out.tocsr()
+    out = np.asarray(M, dtype=np.float32)
+    if r is not None:
+        out = r[:, None] * out
+    if c is not None:
+        out = out * c[None, :]
+    return out.astype(np.float32, copy=False)
+
+
+def to_dense(M: Matrix) -> np.ndarray:
+    return M.toarray() if is_sparse(M) else np.asarray(M)
+
+
+def row_sq_norms(M: Matrix) -> np.ndarray:
+    """Squared Euclidean norm of each row."""
+    if is_sparse(M):
+        return np.asarray(M.multiply(M).sum(axis=1)).ravel()
+    return np.einsum("ij,ij->i", M, M)
+
+
+def vstack(blocks: Sequence[Matrix]) -> Matrix:
+    if any(is_sparse(b) for b in blocks):
+        return _sparse().vstack(blocks, format="csr")
+    return np.vstack(blocks)
+
+
+def hstack(blocks: Sequence[Matrix]) -> Matrix:
+    if any(is_sparse(b) for b in blocks):
+        return _sparse().hstack(blocks, format="csr")
+    return np.hstack(blocks)
