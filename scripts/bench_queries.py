@@ -9,7 +9,7 @@ worker that is killed after ``--limit`` seconds; a cell shows the median of ``--
 and the ratio rdflib / embedded. Prints a Markdown table; ``--readme`` also writes it into README.md
 between ``<!-- BEGIN queries -->`` and ``<!-- END queries -->`` (only the table block is replaced).
 
-    python scripts/bench_queries.py --n 10000 --runs 3 --limit 60 --readme
+    python scripts/bench_queries.py --n 17500 --runs 3 --limit 60 --readme
 """
 from __future__ import annotations
 
@@ -186,7 +186,7 @@ def table(rows: list[dict], limit: float, runs: int) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--n", type=int, default=10_000, help="synthetic mechanisms per side (10^4 ~ 10^6 triples)")
+    ap.add_argument("--n", type=int, default=17_500, help="synthetic mechanisms per side (17,500 ~ 10^6 triples)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--limit", type=float, default=60.0, help="seconds before a query is stopped")
     ap.add_argument("--seed", type=int, default=0)

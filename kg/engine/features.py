@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .linalg import Matrix, choose_dense, incidence, row_counts
+from .linalg import Matrix, choose_dense, incidence, row_cols
 
 __all__ = ["Backend", "TermSpace", "Features", "extract_features", "KINDS"]
 
@@ -85,7 +85,7 @@ class Features:
     def is_described(self, iri: str) -> bool:
         """True if the mechanism has any descriptor term or causal step (else every score is undefined)."""
         side, i = self.position(iri)
-        return any(row_counts((s.X_bio if side == "bio" else s.X_ann)[i:i + 1])[0] for s in self.spaces.values()) \
+        return any(row_cols(s.X_bio if side == "bio" else s.X_ann, i) for s in self.spaces.values()) \
             or bool(self.chains.steps.get(iri))
 
     def position(self, iri: str) -> tuple[str, int]:
