@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from .linalg import Matrix, incidence, scale, to_dense
+from .linalg import Matrix, choose_dense, incidence, scale, to_dense
 
 __all__ = ["MAX_GRAM", "chain_grams", "gram_matrix", "dice_block", "aligned_grams"]
 
@@ -82,14 +82,18 @@ def chain_grams(steps: Sequence[dict[str, Any]]) -> set[Gram]:
 
 def gram_matrix(gram_sets: Sequence[Iterable[Gram]], dense: bool = False
                 ) -> tuple[Matrix, dict[Gram, int], np.ndarray]:
-    """Binary mechanism x gram matrix, the gram vocabulary and the weight of each gram."""
+    """Binary mechanism x gram matrix, the gram vocabulary and the weight of each gram.
+
+    ``dense``: a dense array unless the matrix is too large for one (:func:`kg.engine.linalg.choose_dense`).
+    """
     vocab: dict[Gram, int] = {}
     rows, cols = [], []
     for i, gs in enumerate(gram_sets):
         for g in gs:
             rows.append(i)
             cols.append(vocab.setdefault(g, len(vocab)))
-    G = incidence(rows, cols, (len(gram_sets), len(vocab)), dense)
+    shape = (len(gram_sets), len(vocab))
+    G = incidence(rows, cols, shape, dense and choose_dense(shape))
     n = sum(1 for gs in gram_sets if gs)
     df = np.asarray(G.sum(axis=0)).ravel()
     length = np.array([len(g) for g in sorted(vocab, key=vocab.get)], dtype=np.float32)
