@@ -33,10 +33,8 @@ def _engine(extra, endpoint, preset, weights):
     else:
         from ..graph import load_graph
         graph = load_graph(extra)
-    eng = Engine(graph, preset=preset, weights=weights)
     idx = EntityIndex(graph)
-    eng.entity_labels = idx.labels
-    return eng, idx
+    return Engine(graph, preset=preset, weights=weights, entity_labels=idx.labels), idx
 
 
 def _as_mechanism(eng, idx, ident: str) -> str:

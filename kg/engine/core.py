@@ -22,7 +22,7 @@ True
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,12 +90,16 @@ class Engine:
         Custom weights (``"S=0.3,F=0.3,C=0.2,M=0.2"``), non-negative, summing to 1; override the preset.
     beta : float
         Share of the path proximity in S, F and M.
+    entity_labels : mapping, optional
+        Labels of the terms, steps and failure modes that explanations name (IRI -> label); mechanisms
+        are labelled from the features. Without it, explanations fall back on the IRI's last segment.
     """
 
     def __init__(self, graph: Backend, preset: str | None = "balanced",
                  weights: str | dict[str, float] | None = None, beta: float = BETA,
-                 features: Features | None = None):
+                 features: Features | None = None, entity_labels: Mapping[str, str] | None = None):
         self.graph = graph
+        self.entity_labels: Mapping[str, str] = entity_labels or {}
         self.preset, self.weights = resolve_weights(preset, weights)
         self.beta = beta
         self.features = features if features is not None else extract_features(graph)

@@ -27,8 +27,7 @@ def _label(engine: Engine, iri: str) -> str:
     lab = engine.features.labels.get(iri)
     if lab:
         return lab
-    idx = getattr(engine, "entity_labels", None)
-    return (idx or {}).get(iri) or iri.rsplit("/", 1)[-1]
+    return engine.entity_labels.get(iri) or iri.rsplit("/", 1)[-1]
 
 
 def _terms(engine: Engine, kind: str, side: str, i: int) -> list[int]:

@@ -135,6 +135,7 @@ def build_report(out: str | Path, *, extra: Iterable[str | Path] = (), preset: s
     from ..engine import Engine
     from ..engine.weights import resolve_weights
     from ..graph import load_graph
+    from ..ids import EntityIndex
     from .data import collect
     from .html import render_html
     from .markdown import render_markdown
@@ -148,8 +149,9 @@ def build_report(out: str | Path, *, extra: Iterable[str | Path] = (), preset: s
     say("loading the graph")
     graph = load_graph(list(extra))
     say("extracting features")
-    eng = Engine(graph, preset=preset, weights=weights)
-    d = collect(graph, eng, say)
+    idx = EntityIndex(graph)
+    eng = Engine(graph, preset=preset, weights=weights, entity_labels=idx.labels)
+    d = collect(graph, eng, idx, say)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))

@@ -296,14 +296,12 @@ def _neighbourhoods(graph, res, data: ReportData) -> None:
 
 
 # -- all ----------------------------------------------------------------------------------------------
-def collect(graph, eng, step_cb=None, sensitivity_step: float = 0.1) -> ReportData:
-    """Compute the report's content. ``step_cb(name)`` is called before each long step."""
+def collect(graph, eng, idx, step_cb=None, sensitivity_step: float = 0.1) -> ReportData:
+    """Compute the report's content (``idx``: the graph's EntityIndex). ``step_cb(name)`` is called
+    before each long step."""
     from ..engine.evaluate import evaluate
-    from ..ids import EntityIndex
 
     step = step_cb or (lambda name: None)
-    idx = EntityIndex(graph)
-    eng.entity_labels = idx.labels
     step("all pairs")
     res = eng.matrix()
     labels = dict(idx.labels)
