@@ -11,7 +11,7 @@ time of ``bionn-kg analogies`` on the shipped graph, each run a fresh process.
 
     python scripts/bench_engine.py                 # prints a Markdown table
     python scripts/bench_engine.py --sizes 100 1000 --naive-sizes 30 100
-    python scripts/bench_engine.py --readme        # also writes the table into README.md
+    python scripts/bench_engine.py --readme        # also writes the table into its block (docs/speed.md)
 """
 from __future__ import annotations
 
@@ -185,7 +185,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5,
                     help="engine runs per size up to 10^3 (median reported; one run above)")
     ap.add_argument("--cold-runs", type=int, default=10, help="fresh `bionn-kg analogies` processes to time")
-    ap.add_argument("--readme", action="store_true", help="write the table into README.md")
+    ap.add_argument("--readme", action="store_true", help="write the table into its block in README.md or docs/")
     ap.add_argument("--child", nargs=2, metavar=("KIND", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:

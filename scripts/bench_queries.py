@@ -6,7 +6,7 @@ profiles) plus, generated here, the entities the suite asks about (Table-1-style
 assertions with ratings, gap analogies with coverage, failure correspondences and mitigations, drug
 classes with risks, disanalogies, property comparisons, hypotheses). Each query runs in a forked
 worker that is killed after ``--limit`` seconds; a cell shows the median of ``--runs`` runs (seconds)
-and the ratio rdflib / embedded. Prints a Markdown table; ``--readme`` also writes it into README.md
+and the ratio rdflib / embedded. Prints a Markdown table; ``--readme`` also writes it into its block (docs/queries.md)
 between ``<!-- BEGIN queries -->`` and ``<!-- END queries -->`` (only the table block is replaced).
 
     python scripts/bench_queries.py --n 17500 --runs 3 --limit 60 --readme
@@ -190,7 +190,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--limit", type=float, default=60.0, help="seconds before a query is stopped")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--readme", action="store_true", help="write the table into README.md")
+    ap.add_argument("--readme", action="store_true", help="write the table into its block in README.md or docs/")
     args = ap.parse_args()
 
     import pyoxigraph as ox
