@@ -48,7 +48,7 @@ from .linalg import is_sparse
 
 __all__ = ["Evaluation", "BenchmarkEvaluation", "evaluate", "evaluate_benchmark", "ASSERTION_GROUPS",
            "BASELINES", "LEXICAL", "spearman", "bootstrap_interval", "permutation_pvalue",
-           "pair_exclusive_terms", "ablate_terms", "rank_of"]
+           "pair_exclusive_terms", "ablate_terms", "rank_of", "benchmark_pairs", "baseline_matrices"]
 
 ASSERTION_GROUPS = {
     "EquivalenceAssertion": "Table 1",
@@ -266,8 +266,7 @@ def _summaries(ranks: list[dict[str, Any]], scorer_names: Sequence[str], groups:
 
 # -- descriptors: pair-exclusive terms and ablation ---------------------------------------------------
 def _column_counts(X) -> np.ndarray:
-    return np.asarray((X > 0).sum(axis=0)).ravel() if not is_sparse(X) else np.asarray(
-        (X > 0).sum(axis=0)).ravel()
+    return np.asarray((X > 0).sum(axis=0)).ravel()
 
 
 def _rows_using(X, col: int) -> list[int]:
@@ -470,6 +469,7 @@ def evaluate_benchmark(engine: Engine, pairs: Sequence[Mapping[str, str]], membe
     ai = {res.ann[j]: k for k, j in enumerate(cols_a)}
     label = lambda m: f.labels.get(m, m.rsplit("/", 1)[-1])  # noqa: E731
 
+    curie = graph.curie if hasattr(graph, "curie") else (lambda iri: iri)
     kept: list[_Pair] = []
     skipped = []
     seen = set()
@@ -478,12 +478,10 @@ def evaluate_benchmark(engine: Engine, pairs: Sequence[Mapping[str, str]], membe
         why = []
         for iri, side, idx in ((b, "biological", bi), (a, "ANN", ai)):
             if iri not in idx:
-                other = f.side(iri)
-                why.append(f"{graph.curie(iri) if hasattr(graph, 'curie') else iri} is "
-                           + ("not described in the benchmark's files" if other is None or iri not in members
-                              else f"not a {side} mechanism"))
+                why.append(f"{curie(iri)} is " + ("not described in the benchmark's files" if iri not in members
+                                                  else f"not a {side} mechanism"))
         if why:
-            skipped.append({"line": p.get("line", ""), "bio": b, "ann": a, "reason": "; ".join(why)})
+            skipped.append({"line": p.get("line", ""), "bio": curie(b), "ann": curie(a), "reason": "; ".join(why)})
             continue
         if (b, a) in seen:
             continue
@@ -499,3 +497,27 @@ def evaluate_benchmark(engine: Engine, pairs: Sequence[Mapping[str, str]], membe
                "biological candidates": len(rows_b), "ANN candidates": len(cols_a),
                "preset": engine.preset, "weights": ", ".join(f"{k}={v:g}" for k, v in engine.weights.items() if v)}
     return BenchmarkEvaluation(summary, by_scorer, ranks, skipped)
+
+
+def benchmark_pairs(graph, bio_prefix: str = "tw_bio_", ann_prefix: str = "tw_ann_") -> list[dict[str, str]]:
+    """The rows of a re-description benchmark's pairs.tsv, from the graph's asserted analog pairs.
+
+    Every asserted (biological, ANN) pair whose coverage is not ``NoAnalog``, once, renamed by the
+    benchmark's naming convention: ``bkg:<bio_prefix><LocalName>`` re-describes the shipped
+    ``bkg:<LocalName>``. ``source``: the sections of the source documents asserting the pair.
+    """
+    by_pair: dict[tuple[str, str], list[str]] = {}
+    no_analog: set[tuple[str, str]] = set()
+    for r in graph.select_named("evaluation/asserted_pairs"):
+        key = (r["bio"], r["ann"])
+        if r.get("coverage") == NO_ANALOG:
+            no_analog.add(key)
+            continue
+        srcs = by_pair.setdefault(key, [])
+        if r.get("source") and graph.curie(r["source"]) not in srcs:
+            srcs.append(graph.curie(r["source"]))
+    out = []
+    for (b, a), srcs in sorted(by_pair.items(), key=lambda kv: (graph.curie(kv[0][0]), graph.curie(kv[0][1]))):
+        out.append({"bio": "bkg:" + bio_prefix + b.rsplit("/", 1)[-1], "ann": "bkg:" + ann_prefix + a.rsplit("/", 1)[-1],
+                    "source": " ".join(srcs)})
+    return out
