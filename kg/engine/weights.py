@@ -17,7 +17,7 @@ How much the numbers matter is measured, not assumed: the report's weight-sensit
 (:mod:`kg.report.sensitivity`) and ``python scripts/evaluation_table.py`` recompute recovery of the
 asserted analogs over the whole simplex grid of (S, F, C, M) weights. On the shipped graph the grid's
 MRR spans 0.11 (M alone) to 0.69, interquartile range 0.50-0.65; the three presets fall inside it, and
-the balanced preset's top analog of a biological mechanism stays top on a median 68% of the grid
+the balanced preset's top analog of a biological mechanism stays top on a median 70% of the grid
 (docs/evaluation.md). The presets were not tuned on those figures, which would make the evaluation
 circular.
 
