@@ -1,4 +1,5 @@
-"""``score``, ``analogies``, ``matrix`` and ``evaluate``: the equivalence engine from the command line."""
+"""``score``, ``analogies`` and ``matrix``: the equivalence engine from the command line (``evaluate`` is in
+:mod:`kg.cli.evaluate_cmds`)."""
 from __future__ import annotations
 
 import sys
@@ -138,28 +139,3 @@ def matrix(dims, extra, fmt, preset, weights, endpoint):
         res = eng.matrix()
     cols = ["bio", "bio_label", "ann", "ann_label", *(dims or ("E", "S", "F", "C", "M", "Ef", "coverage"))]
     click.echo(render(res.rows(), fmt, columns=cols))
-
-
-@click.command()
-@click.option("--details", is_flag=True, help="Also list the rank of every asserted pair.")
-@engine_options
-def evaluate(details, extra, fmt, preset, weights, endpoint):
-    """Agreement with the paper's Table 1 ratings and recovery of every asserted analog pair.
-
-    (a) Spearman rho of computed S and F against the paper's High/Moderate/Low, with a per-pair table;
-    (b) rank of the asserted partner among all candidates: MRR, Hits@1/3, next to a degree-only and a
-    random baseline. The engine never reads these assertions; it is scored against them.
-
-    \b
-    Example:
-      bionn-kg evaluate
-      bionn-kg evaluate --preset neuroscience --details --format json
-    """
-    from ..engine.evaluate import evaluate as run
-    eng, _ = _engine(extra, endpoint, preset, weights)
-    ev = run(eng)
-    sections = {"agreement with Table 1": ev.agreement, "rank correlation": ev.correlations,
-                "recovery of asserted analogs": ev.recovery}
-    if details:
-        sections["rank of each asserted pair"] = ev.ranks
-    click.echo(render_sections(sections, fmt))
