@@ -184,7 +184,7 @@ def main() -> None:
         replace_block("evaluation", full, DOC)
     if args.readme:
         from readme_block import replace_block
-        replace_block("evaluation", short)
+        replace_block("evaluation-summary", short)
 
 
 if __name__ == "__main__":
