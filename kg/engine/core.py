@@ -144,17 +144,17 @@ class Engine:
         lab = self.features.labels.get(iri) or self.entity_labels.get(iri)
         if lab:
             return lab
-        if not self.entity_labels and self._index is None:  # the Python API without labels: read them once
+        if not self.entity_labels and self._index is not False:  # the Python API without labels: read them once
             try:
-                self._entity_index()
-                self.entity_labels = self._index.labels
-                return self.label(iri)
+                self.entity_labels = self._entity_index().labels
             except Exception:  # a backend without the labels query: keep the IRI's last segment
                 self._index = False
+            if self.entity_labels:
+                return self.entity_labels.get(iri) or iri.rsplit("/", 1)[-1]
         return iri.rsplit("/", 1)[-1]
 
     def _entity_index(self):
-        if not self._index:
+        if self._index is None or self._index is False:
             from ..ids import EntityIndex
             self._index = EntityIndex(self.graph)
         return self._index

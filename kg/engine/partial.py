@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .core import Engine
-from .explain import short_reasons
+from .dimensions.terms import LACK_THRESHOLD
 
 __all__ = ["missing", "gaps", "lacks_sentence", "public"]
 
@@ -57,6 +57,18 @@ def _labels(rows: list[dict[str, Any]], n: int = SHOWN) -> str:
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
+def _shared(engine: Engine, b: str, a: str, n: int = 3) -> str:
+    """What the pair shares, in words: the dimensions' short reasons at or above the lack threshold (so a
+    descriptor is never said to be both matched and lacking)."""
+    items = sorted((it for d in engine.dimensions.values() for it in d.short(b, a) if it[0] >= LACK_THRESHOLD),
+                   key=lambda t: -t[0])
+    out: list[str] = []
+    for _, text in items:
+        if text not in out:
+            out.append(text)
+    return "; ".join(out[:n])
+
+
 def lacks_sentence(engine: Engine, b: str, a: str, miss: dict[str, Any] | None = None,
                    query: str | None = None) -> str:
     """The partial analogy in words, from the query's side (default: b, the biological mechanism):
@@ -66,7 +78,7 @@ def lacks_sentence(engine: Engine, b: str, a: str, miss: dict[str, Any] | None =
     x = engine.resolve(query) if query else b
     other, lacks, extra = (a, miss["ann_lacks"], miss["bio_lacks"]) if x == b else (b, miss["bio_lacks"],
                                                                                      miss["ann_lacks"])
-    shared = short_reasons(engine, b, a)
+    shared = _shared(engine, b, a)
     head = f"{engine.label(other)} matches {engine.label(x)}" + (f" on {shared}" if shared else "")
     if not lacks:
         text = f"{head}, and lacks nothing {engine.label(x)} is described with"

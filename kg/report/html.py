@@ -1,7 +1,7 @@
 """The self-contained HTML page: inline CSS, images as base64 PNG data URIs or inline SVG, no scripts
 or styles from the network, so the page opens from disk on a machine without internet.
 
-A small inline script marks ``<body data-broken-images="N" data-images="M">`` after the load event;
+A small inline script marks ``<body data-broken-images="N" data-images="COUNT">`` after the load event;
 the browser test reads it back from the dumped DOM.
 """
 from __future__ import annotations
