@@ -82,13 +82,16 @@ def score(bio, ann, extra, fmt, endpoint, default_graph, preset, weights):
         raise KGError("E is undefined for this pair: " + "; ".join(r["reason"] for r in ex["undefined"]))
     b, a = eng.oriented(b, a)
     miss = missing(eng, b, a)
-    ex["score"]["partial analogy"] = lacks_sentence(eng, b, a, miss)
+    sentence = lacks_sentence(eng, b, a, miss)
     if fmt == "json":
-        ex["partial_analogy"] = {"ann_lacks": [public(r) for r in miss["ann_lacks"]],
+        ex["partial_analogy"] = {"summary": sentence, "ann_lacks": [public(r) for r in miss["ann_lacks"]],
                                  "bio_lacks": [public(r) for r in miss["bio_lacks"]]}
     else:
         ex["partial analogy"] = _lack_rows(miss, "ann") + _lack_rows(miss, "bio")
     click.echo(render_sections(ex, fmt))
+    if fmt == "table":
+        import textwrap
+        click.echo("\n== partial analogy, in words ==\n" + textwrap.fill(sentence + ".", width=100))
 
 
 @click.command()
