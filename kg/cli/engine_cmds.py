@@ -113,7 +113,6 @@ def analogies(ident, top, show_missing, extra, fmt, endpoint, default_graph, pre
       bionn-kg analogies bkg:SynapticScaling --missing
     """
     from ..engine.explain import short_reasons
-    from ..engine.partial import missing, public
     eng, idx = make_engine(extra, endpoint, preset, weights, default_graph)
     x = _resolve(eng, ident)
     side = eng.features.side(x)
@@ -124,6 +123,7 @@ def analogies(ident, top, show_missing, extra, fmt, endpoint, default_graph, pre
         row["coverage"] = s["coverage"]
         row["reasons"] = short_reasons(eng, x, other)
         if show_missing:
+            from ..engine.partial import missing, public
             miss = missing(eng, x, other)
             lacks = miss["ann_lacks"] if side == "bio" else miss["bio_lacks"]
             if fmt == "json":
