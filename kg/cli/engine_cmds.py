@@ -12,7 +12,7 @@ import click
 from ..output import render, render_sections
 from .options import engine_options, open_graph_from
 
-__all__ = ["score", "analogies", "gaps", "matrix", "evaluate", "make_engine"]
+__all__ = ["analogies", "evaluate", "gaps", "make_engine", "matrix", "score"]
 
 
 def make_engine(extra, endpoint, preset, weights, default_graph=None):
@@ -113,7 +113,7 @@ def analogies(ident, top, show_missing, extra, fmt, endpoint, default_graph, pre
       bionn-kg analogies bkg:SynapticScaling --missing
     """
     from ..engine.explain import short_reasons
-    eng, idx = make_engine(extra, endpoint, preset, weights, default_graph)
+    eng, _ = make_engine(extra, endpoint, preset, weights, default_graph)
     x = _resolve(eng, ident)
     side = eng.features.side(x)
     rows = []

@@ -11,8 +11,17 @@ import click
 
 from ..output import FORMATS
 
-__all__ = ["extra_option", "format_option", "graph_options", "endpoint_options", "weight_options",
-           "engine_options", "preset_option", "weights_option", "open_graph_from"]
+__all__ = [
+    "endpoint_options",
+    "engine_options",
+    "extra_option",
+    "format_option",
+    "graph_options",
+    "open_graph_from",
+    "preset_option",
+    "weight_options",
+    "weights_option",
+]
 
 PRESETS = ("balanced", "engineering", "neuroscience")  # kg.engine.weights.PRESET_NAMES, without importing numpy
 

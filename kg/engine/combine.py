@@ -21,7 +21,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["combine", "top_rows", "merge_top_columns"]
+__all__ = ["combine", "merge_top_columns", "top_rows"]
 
 
 def combine(blocks: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:

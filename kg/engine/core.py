@@ -147,7 +147,7 @@ class Engine:
         if not self.entity_labels and self._index is not False:  # the Python API without labels: read them once
             try:
                 self.entity_labels = self._entity_index().labels
-            except Exception:  # a backend without the labels query: keep the IRI's last segment
+            except Exception:  # noqa: BLE001 - a backend without the labels query: keep the IRI's last segment
                 self._index = False
             if self.entity_labels:
                 return self.entity_labels.get(iri) or iri.rsplit("/", 1)[-1]

@@ -27,7 +27,7 @@ import numpy as np
 from .core import Engine
 from .dimensions.terms import LACK_THRESHOLD
 
-__all__ = ["missing", "gaps", "lacks_sentence", "public"]
+__all__ = ["gaps", "lacks_sentence", "missing", "public"]
 
 #: descriptors listed per side and pair in words (JSON has them all)
 SHOWN = 6

@@ -21,8 +21,15 @@ from collections.abc import Iterator, Mapping
 from ..errors import KGError
 from . import dimensions as _dims
 
-__all__ = ["DIMENSIONS", "PRESETS", "PRESET_NAMES", "PRESET_PURPOSE", "parse_weights", "resolve_weights",
-           "preset_help", "weights_metavar"]
+__all__ = [
+    "PRESETS",
+    "PRESET_NAMES",
+    "PRESET_PURPOSE",
+    "parse_weights",
+    "preset_help",
+    "resolve_weights",
+    "weights_metavar",
+]
 
 #: preset name -> what it is for (the weights come from the dimensions)
 PRESET_PURPOSE = {"balanced": "all descriptive dimensions equal",

@@ -131,7 +131,6 @@ def cluster_order(E: np.ndarray) -> tuple[list[int], list[int]]:
 def _top_analogs(eng, res, data: ReportData) -> None:
     from ..engine.explain import short_reasons
     from ..engine.partial import lacks_sentence, missing, public
-    f = eng.features
     En = np.nan_to_num(res.E, nan=-np.inf)
     k = min(TOP, len(res.ann))
     for i, b in enumerate(res.bio):

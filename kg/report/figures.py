@@ -16,7 +16,7 @@ from ..engine.dimensions import by_attribute, colours
 from .data import ReportData
 
 __all__ = ["heatmap", "agreement_scatter", "recovery_chart", "efficiency_chart", "pathology_diagram",
-           "sensitivity_chart", "dimension_bars_svg", "DIM_COLOURS"]
+           "sensitivity_chart", "dimension_bars_svg"]
 
 BIO, ANN, GREY = "#2a9d8f", "#e76f51", "#bbbbbb"
 

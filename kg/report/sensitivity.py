@@ -2,7 +2,8 @@
 
 The dimensions do not depend on the weights, so one :meth:`Engine.matrix` is enough: for every point w
 of a grid on the weight simplex over the registered dimensions marked for it (all but the energy one)
-we recombine the stored dimensions exactly as the engine does, :math:`E_w = \\sum_d w_d x_d / \\sum_{d\\,\\mathrm{defined}} w_d` (undefined where no weighted
+we recombine the stored dimensions exactly as the engine does,
+:math:`E_w = \\sum_d w_d x_d / \\sum_{d\\,\\mathrm{defined}} w_d` (undefined where no weighted
 dimension is defined), and ask whether the reference top analog (the balanced preset's) is still the
 best. All grid points are evaluated at once with tensor products over row blocks; nothing loops over
 pairs or grid points in Python.
@@ -15,7 +16,7 @@ from itertools import combinations
 
 import numpy as np
 
-__all__ = ["simplex_grid", "recombine", "top_stability", "Stability", "grid_dims", "GRID_DIMS"]
+__all__ = ["simplex_grid", "recombine", "top_stability", "Stability", "grid_dims"]
 
 
 def grid_dims(available: Sequence[str] | None = None) -> tuple[str, ...]:

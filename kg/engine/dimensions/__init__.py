@@ -15,9 +15,20 @@ docs/engine.md for how to add a dimension.
 """
 from __future__ import annotations
 
+# ruff: noqa: I001  (importing the dimension modules registers them, in this order)
 from .base import Dimension, by_attribute, colours, get, names, register, registered, unregister
-from . import structural, functional, causal, failure, efficiency  # noqa: F401,E402  (registration order)
+from . import structural, functional, causal, failure, efficiency  # noqa: F401
 from .terms import LACK_THRESHOLD, TermDimension
 
-__all__ = ["Dimension", "TermDimension", "register", "unregister", "registered", "names", "get",
-           "by_attribute", "colours", "LACK_THRESHOLD"]
+__all__ = [
+           "LACK_THRESHOLD",
+           "Dimension",
+           "TermDimension",
+           "by_attribute",
+           "colours",
+           "get",
+           "names",
+           "register",
+           "registered",
+           "unregister",
+]

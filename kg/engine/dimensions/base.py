@@ -22,7 +22,7 @@ from ...errors import KGError
 if TYPE_CHECKING:  # pragma: no cover
     from ..features import Features
 
-__all__ = ["Dimension", "register", "unregister", "registered", "get", "names", "Index", "Missing"]
+__all__ = ["Dimension", "Index", "Missing", "get", "names", "register", "registered", "unregister"]
 
 #: a set of biological rows or ANN columns: a slice, an index array, or None for all
 Index = Any
@@ -72,7 +72,7 @@ class Dimension:
         self.f: Features | None = None
 
     # -- to implement ------------------------------------------------------------------------------
-    def prepare(self, features: "Features") -> None:
+    def prepare(self, features: Features) -> None:
         """Everything per mechanism (nothing per pair), once per engine."""
         self.f = features
 

@@ -9,7 +9,7 @@ participants; ``ic`` is the rarity of the step's relation among the described me
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -26,7 +26,7 @@ class Causal(Dimension):
     colour = "#C44E52"
     needs = "causal chain"
     features = ("chains",)
-    presets = {"balanced": 0.25, "engineering": 0.15, "neuroscience": 0.35}
+    presets: ClassVar[dict[str, float]] = {"balanced": 0.25, "engineering": 0.15, "neuroscience": 0.35}
 
     def prepare(self, features) -> None:
         super().prepare(features)

@@ -5,7 +5,7 @@ It has no partial analogy: an energy cost is a measurement, not a descriptor a m
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -22,7 +22,7 @@ class Efficiency(Dimension):
     colour = "#CCB974"
     needs = "efficiency profile for a shared outcome"
     features = ("energy", "energy_issues")
-    presets = {"engineering": 0.20}
+    presets: ClassVar[dict[str, float]] = {"engineering": 0.20}
     in_sensitivity_grid = False  # data-poor: the report's grid keeps it at 0
     measures_energy = True
 

@@ -5,7 +5,7 @@ Its partial analogy lists the failure characteristics one side has and the other
 (no characteristic at Lin >= the threshold)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from .base import register
 from .terms import TermDimension
@@ -21,7 +21,7 @@ class FailureMode(TermDimension):
     colour = "#8172B2"
     needs = "failure modes with failure characteristics"
     features = ("spaces", "failure_modes")
-    presets = {"balanced": 0.25, "engineering": 0.15, "neuroscience": 0.35}
+    presets: ClassVar[dict[str, float]] = {"balanced": 0.25, "engineering": 0.15, "neuroscience": 0.35}
 
     def explain(self, b: str, a: str) -> dict[str, list[dict[str, Any]]]:
         out = super().explain(b, a)

@@ -12,7 +12,8 @@ best Lin similarity to any descriptor of a is below :data:`LACK_THRESHOLD`:
 
 .. math::
 
-    \\mathrm{lacks}(a \\mid b) = \\{ t \\in T_b : \\max_{u \\in T_a} \\mathrm{Lin}(t, u) < \\theta \\}, \\quad \\theta = 0.5,
+    \\mathrm{lacks}(a \\mid b) = \\{ t \\in T_b : \\max_{u \\in T_a} \\mathrm{Lin}(t, u) < \\theta \\},
+    \\quad \\theta = 0.5,
 
 listed by decreasing IC(t) (the most specific, most telling descriptors first). Lin >= 0.5 means the two
 terms share an ancestor carrying at least half of their average information content, e.g. siblings under
@@ -29,7 +30,7 @@ from ..paths import cosine_block, path_vectors
 from ..semsim import ancestors, bma_block, information_content, lin_matrix, max_profile
 from .base import Dimension, Index, Missing
 
-__all__ = ["TermDimension", "LACK_THRESHOLD"]
+__all__ = ["LACK_THRESHOLD", "TermDimension"]
 
 #: best Lin below which a descriptor counts as lacking on the other side
 LACK_THRESHOLD = 0.5
