@@ -156,8 +156,9 @@ def gaps(ident, top, extra, fmt, endpoint, default_graph, preset, weights):
     """
     from ..engine.partial import gaps as run
     eng, _ = make_engine(extra, endpoint, preset, weights, default_graph)
-    x = _resolve(eng, ident)
-    g = run(eng, x, top=top)
+    g = run(eng, ident, top=top)  # resolves ID; a drug class stands for its molecular action
+    if g["note"]:
+        click.echo(f"note: {g['note']}", err=True)
     if fmt == "json":
         click.echo(render_sections(g, "json"))
         return
