@@ -30,6 +30,7 @@ True
 from __future__ import annotations
 
 import difflib
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,8 +124,13 @@ class Engine:
         self.beta = beta
         self.features = features if features is not None else extract_features(graph)
         curie = getattr(graph, "curie", None)
+        me = weakref.ref(self)  # no engine <-> dimension cycle: an engine is freed as soon as it is dropped
+
+        def label(iri: str) -> str:
+            eng = me()
+            return eng.label(iri) if eng is not None else iri.rsplit("/", 1)[-1]
         self.dimensions: dict[str, Dimension] = {
-            cls.name: cls(label=self.label, beta=beta, curie=curie) for cls in registry.registered()}
+            cls.name: cls(label=label, beta=beta, curie=curie) for cls in registry.registered()}
         for d in self.dimensions.values():
             d.prepare(self.features)
 

@@ -31,12 +31,12 @@ class Causal(Dimension):
     def prepare(self, features) -> None:
         super().prepare(features)
         nb = len(features.bio)
-        self.grams = [chain_grams(features.chains.steps.get(m, [])) for m in features.bio + features.ann]
-        G, self.vocab, self.w = gram_matrix(self.grams, features.dense)
+        grams = [chain_grams(features.chains.steps.get(m, [])) for m in features.bio + features.ann]
+        G, self.vocab, self.w = gram_matrix(grams, features.dense)
         self.Gb, self.Ga = G[:nb], G[nb:]
-        self.n_chains = sum(1 for g in self.grams if g)
-        df: dict[str, int] = {}
-        for gs in self.grams:
+        self.n_chains = sum(1 for g in grams if g)
+        df: dict[str, int] = {}  # chains using each relation: the rarity of an unaligned step
+        for gs in grams:
             for r in {g[0] for g in gs if len(g) == 1}:
                 df[r] = df.get(r, 0) + 1
         self.relation_df = df
