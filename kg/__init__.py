@@ -25,6 +25,7 @@ _EXPORTS = {
     "load_query": "kg.queries",
     "list_queries": "kg.queries",
     "Engine": "kg.engine",
+    "Dimension": "kg.engine",
     "PRESETS": "kg.engine",
     "parse_weights": "kg.engine",
 }

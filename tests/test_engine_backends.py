@@ -24,8 +24,8 @@ def test_representations_are_what_was_asked(engines):
     dense, sparse = engines
     assert not linalg.is_sparse(dense.features.spaces["S"].X_bio)
     assert linalg.is_sparse(sparse.features.spaces["S"].X_bio)
-    assert not linalg.is_sparse(dense.U["F"][0]) and linalg.is_sparse(sparse.U["F"][0])
-    assert not linalg.is_sparse(dense.G[0]) and linalg.is_sparse(sparse.G[0])
+    assert not linalg.is_sparse(dense.dimension("F").Ub) and linalg.is_sparse(sparse.dimension("F").Ub)
+    assert not linalg.is_sparse(dense.dimension("C").Gb) and linalg.is_sparse(sparse.dimension("C").Gb)
 
 
 def test_all_pairs_agree(engines):

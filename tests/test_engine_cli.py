@@ -90,3 +90,40 @@ def test_bad_input_exits_2_with_a_clear_message(capsys, args, message):
     code, _, err = run(capsys, *args)
     assert code == 2
     assert message in err and "Traceback" not in err
+
+
+def test_gaps_answers_section_6_in_words(capsys):
+    """J. Harris, section 6: 'Mixture-of-experts is a step; what would the full analog require?'"""
+    code, out, _ = run(capsys, "gaps", "bkg:NeuromodulatoryContextSwitching", "--top", "2")
+    assert code == 0
+    assert out.startswith("What would a full ANN analog of neuromodulatory context switching")
+    assert "but lacks:" in out and "the nearest mechanism that has it" in out
+    assert "A composite full analog:" in out
+
+
+def test_gaps_json_lists_curies_labels_ic_and_donors(capsys):
+    code, out, _ = run(capsys, "gaps", "bkg:NeuromodulatoryContextSwitching", "--top", "1", "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    (an,) = doc["analogs"]
+    assert an["lacks"] and all({"dimension", "id", "label", "ic", "donor"} <= set(r) for r in an["lacks"])
+    ics = [r["ic"] for r in an["lacks"] if r["dimension"] == an["lacks"][0]["dimension"]]
+    assert ics == sorted(ics, reverse=True)
+    assert all(r["donor"] is None or r["donor"]["id"].startswith("bkg:") for r in an["lacks"])
+
+
+def test_analogies_missing_and_score_show_the_partial_analogy(capsys):
+    code, out, _ = run(capsys, "analogies", "bkg:Dropout", "--top", "2", "--missing", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    assert all(isinstance(r["lacks"], list) for r in rows)
+    code, out, _ = run(capsys, "score", "synaptic pruning", "weight decay")
+    assert code == 0 and "== partial analogy ==" in out and "but lacks:" in out
+    code, out, _ = run(capsys, "score", "synaptic pruning", "weight decay", "--format", "json")
+    doc = json.loads(out)
+    assert {"summary", "ann_lacks", "bio_lacks"} <= set(doc["partial_analogy"])
+
+
+def test_default_graph_needs_an_endpoint(capsys):
+    code, _, err = run(capsys, "analogies", "synaptic pruning", "--default-graph", "urn:x")
+    assert code == 2 and "--default-graph needs --endpoint" in err

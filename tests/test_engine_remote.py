@@ -46,3 +46,17 @@ def test_matrix_cli_with_endpoint(oxigraph, capsys):
     remote = json.loads(capsys.readouterr().out)
     assert [(r["bio"], r["ann"]) for r in local] == [(r["bio"], r["ann"]) for r in remote]
     assert all((x["E"] is None and y["E"] is None) or abs(x["E"] - y["E"]) < 1e-6 for x, y in zip(local, remote))
+
+
+def test_gaps_and_report_with_endpoint(oxigraph, capsys, tmp_path):
+    """The shared --endpoint option reaches every command that reads the graph, the report included."""
+    from kg.cli import main
+    assert main(["gaps", "bkg:NeuromodulatoryContextSwitching", "--top", "1", "--format", "json"]) == 0
+    local = json.loads(capsys.readouterr().out)
+    assert main(["gaps", "bkg:NeuromodulatoryContextSwitching", "--top", "1", "--format", "json",
+                 "--endpoint", oxigraph.endpoint]) == 0
+    remote = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in local["analogs"][0]["lacks"]] == [r["id"] for r in remote["analogs"][0]["lacks"]]
+    assert main(["report", "--out", str(tmp_path / "rep"), "--endpoint", oxigraph.endpoint]) == 0
+    assert (tmp_path / "rep" / "index.html").is_file()
+    assert (tmp_path / "rep" / "data" / "partial_analogies.json").is_file()

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "search": ("graph_cmds", "search", "Find entities by label or synonym."),
     "score": ("engine_cmds", "score", "E(b, a) and each dimension for one pair, explained."),
     "analogies": ("engine_cmds", "analogies", "Rank the other domain's mechanisms for one mechanism."),
+    "gaps": ("engine_cmds", "gaps", "What a mechanism's best analogs lack, and which mechanisms have it."),
     "matrix": ("engine_cmds", "matrix", "All pairs: E and every dimension (CSV/TSV/JSON)."),
     "evaluate": ("evaluate_cmds", "evaluate", "Agreement with the paper's ratings; recovery of asserted analogs."),
     "query": ("query_cmds", "query", "Run a shipped or your own SPARQL query, safely."),

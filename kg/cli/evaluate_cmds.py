@@ -9,10 +9,7 @@ import click
 
 from ..errors import KGError
 from ..output import render_sections
-from .options import graph_options
-
-PRESET_HELP = ("Weight preset: balanced (S=F=C=M=0.25), engineering (adds Ef: S=.15 F=.35 C=.15 M=.15 "
-               "Ef=.2), neuroscience (C and M heavier: S=.15 F=.15 C=.35 M=.35).")
+from .options import engine_options, open_graph_from
 
 
 def benchmark_dir(name: str) -> Path:
@@ -77,14 +74,8 @@ def _members(files: list[Path]) -> set[str]:
 @click.option("--benchmark", "benchmark", metavar="NAME", default=None,
               help="Score a benchmark instead: benchmarks/NAME/*.ttl loaded on top of the graph, pairs from "
                    "benchmarks/NAME/pairs.tsv (NAME may also be a directory).")
-@click.option("--endpoint", metavar="URL", default=None,
-              help="Read the graph from a SPARQL endpoint instead of the embedded store.")
-@click.option("--weights", metavar="S=..,F=..,C=..,M=..[,Ef=..]", default=None,
-              help="Custom weights: non-negative, summing to 1; override --preset.")
-@click.option("--preset", type=click.Choice(["balanced", "engineering", "neuroscience"]),
-              default="balanced", show_default=True, help=PRESET_HELP)
-@graph_options
-def evaluate(details, benchmark, extra, fmt, preset, weights, endpoint):
+@engine_options
+def evaluate(details, benchmark, extra, fmt, endpoint, default_graph, preset, weights):
     """Agreement with the paper's Table 1 and recovery of asserted analogs, next to baselines.
 
     (a) Spearman rho of computed S and F against Table 1's High/Moderate/Low on its ten rows (a row naming
@@ -109,7 +100,6 @@ def evaluate(details, benchmark, extra, fmt, preset, weights, endpoint):
     from ..engine.evaluate import evaluate as run, evaluate_benchmark
     from ..engine.weights import resolve_weights
     from ..ids import EntityIndex
-    from ..remote import open_graph
     resolve_weights(preset, weights)  # bad weights fail before any loading
     files: list[Path] = []
     if benchmark and endpoint:
@@ -121,7 +111,7 @@ def evaluate(details, benchmark, extra, fmt, preset, weights, endpoint):
         if not files:
             raise KGError(f"benchmark directory {d} holds no .ttl file",
                           hint="put the benchmark's descriptions (e.g. bio.ttl, ann.ttl) next to its pairs.tsv")
-    graph = open_graph(endpoint, [*extra, *files])
+    graph = open_graph_from([*extra, *files], endpoint, default_graph)
     eng = Engine(graph, preset=preset, weights=weights, entity_labels=EntityIndex(graph).labels)
     if benchmark:
         pairs = read_pairs(d / "pairs.tsv", _expand(graph))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .options import extra_option, format_option
+from .options import extra_option, format_option, preset_option
 
 __all__ = ["check", "release"]
 
@@ -70,7 +70,7 @@ def check(extra, fmt, fail_on, only, skip, qc_checks):
 @click.option("--sssom/--no-sssom", default=True, show_default=True, help="Write the SSSOM mapping table.")
 @click.option("--computed/--no-computed", default=True, show_default=True,
               help="Include the engine's computed mappings (above --threshold) in the SSSOM table.")
-@click.option("--preset", default="balanced", show_default=True, help="Engine weight preset for computed mappings.")
+@preset_option
 @click.option("--threshold", type=float, default=None,
               help="Minimum E for a computed mapping (default: the SSSOM module's DEFAULT_THRESHOLD).")
 def release(out, docs, sssom, computed, preset, threshold):

@@ -5,8 +5,7 @@ import sys
 
 import click
 
-from .engine_cmds import PRESET_HELP
-from .options import extra_option
+from .options import endpoint_options, extra_option, weight_options
 
 __all__ = ["report"]
 
@@ -14,13 +13,11 @@ __all__ = ["report"]
 @click.command()
 @click.option("--out", "out", required=True, type=click.Path(), metavar="DIR",
               help="Folder to write the report into (index.html, report.md, data/, figures/, mechanisms/).")
-@click.option("--preset", type=click.Choice(["balanced", "engineering", "neuroscience"]),
-              default="balanced", show_default=True, help=PRESET_HELP)
-@click.option("--weights", metavar="S=..,F=..,C=..,M=..[,Ef=..]", default=None,
-              help="Custom weights: non-negative, summing to 1; override --preset.")
 @click.option("--force", is_flag=True, help="Replace DIR even if it exists and is not a previous report.")
+@weight_options
+@endpoint_options
 @extra_option
-def report(out, preset, weights, force, extra):
+def report(out, force, preset, weights, endpoint, default_graph, extra):
     """Load and check the graph, compute all pairs, and write a self-contained report.
 
     \b
@@ -50,7 +47,8 @@ def report(out, preset, weights, force, extra):
             yield from items
 
     click.echo(f"bionn-kg report: building into {out}", err=True)
-    res = build_report(out, extra=extra, preset=preset, weights=weights, force=force, progress=step, bar=bar)
+    res = build_report(out, extra=extra, preset=preset, weights=weights, force=force, endpoint=endpoint,
+                       default_graph=default_graph, progress=step, bar=bar)
     click.echo(f"report written in {res.seconds:.1f}s: {res.out.resolve() / 'index.html'}")
     click.echo(f"  Markdown: {res.out / 'report.md'}; data: {res.out / 'data'}/ ({len(res.files) - 2} files)")
     return 0

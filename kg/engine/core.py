@@ -1,16 +1,20 @@
-"""The equivalence engine: E(b, a) = wS S + wF F + wC C + wM M + wEf Ef, for one pair or all pairs.
+"""The equivalence engine: E(b, a) = sum_d w_d x_d over the registered dimensions, for one pair or all.
 
-* S, F, M: :math:`(1-\\beta)\\,\\mathrm{BMA_{Lin}} + \\beta\\,P_{DWPC}` over structural features, functional
-  roles + computational primitives, and failure characteristics (``semsim``, ``paths``), beta = 0.5;
-* C: weighted relation-path overlap of the causal chains (``causal``);
-* Ef: unit-aware log energy ratio (``efficiency``).
+The dimensions (:mod:`kg.engine.dimensions`: S, F, C, M, Ef by default) each compute an all-pairs
+block; :func:`kg.engine.combine.combine` turns the blocks into E and coverage:
 
-A dimension is undefined (NaN) for a pair when either mechanism lacks the data it needs. E is the
-weighted mean over the defined dimensions, :math:`E = \\sum_d w_d x_d / \\sum_{d\\,\\mathrm{defined}} w_d`,
-and ``coverage`` = :math:`\\sum_{d\\,\\mathrm{defined}} w_d` says how much of the weight it rests on;
-E is undefined when coverage is 0. All pairs are computed in blocks of biological mechanisms with matrix
-products (dense arrays for small graphs, sparse ones for large: ``linalg``); nothing loops over pairs in
-Python.
+* a dimension is undefined (NaN) for a pair when either mechanism lacks the data it needs;
+* E is the weighted mean over the defined dimensions, :math:`E = \\sum_d w_d x_d / \\sum_{d\\,\\mathrm{defined}} w_d`,
+  and ``coverage`` = :math:`\\sum_{d\\,\\mathrm{defined}} w_d` says how much of the weight it rests on;
+  E is undefined when coverage is 0.
+
+All pairs are computed in blocks of biological mechanisms with matrix products (dense arrays for small
+graphs, sparse ones for large: ``linalg``); nothing loops over pairs in Python.
+
+The domain rules live here too, so the Python API behaves as the command line: IDs may be CURIEs,
+IRIs or labels; a drug class is compared through its molecular action; an unknown ID, a pair from
+one domain, or a mechanism with no description raise :class:`~kg.errors.KGError` with the reason
+and the closest labels.
 
 Example
 -------
@@ -19,23 +23,26 @@ Example
 >>> res = eng.matrix()
 >>> res.E.shape == (len(res.bio), len(res.ann))
 True
+>>> round(eng.pair("synaptic pruning", "bkg:WeightDecay")["E"], 2) == round(
+...     eng.pair("https://w3id.org/bionn-kg/WeightDecay", "bkg:SynapticPruning")["E"], 2)
+True
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import difflib
+import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..errors import KGError
-from .efficiency import ef_from_logs
-from .causal import chain_grams, dice_block, gram_matrix
-from .features import KINDS, Backend, Features, extract_features
-from .linalg import Matrix, incidence, vstack
-from .paths import cosine_block, path_vectors
-from .semsim import ancestors, bma_block, information_content, lin_matrix, max_profile
-from .weights import DIMENSIONS, resolve_weights
+from ..errors import KGError, UnknownEntityError
+from . import dimensions as registry
+from .combine import combine, merge_top_columns, top_rows
+from .dimensions.base import Dimension
+from .features import Backend, Features, extract_features
+from .weights import resolve_weights
 
 __all__ = ["Engine", "MatrixResult", "TopK", "BETA"]
 
@@ -44,7 +51,11 @@ BETA = 0.5
 
 @dataclass
 class MatrixResult:
-    """All pairs: rows are biological mechanisms, columns ANN mechanisms."""
+    """All pairs: rows are biological mechanisms, columns ANN mechanisms.
+
+    ``dims`` holds every dimension's scores (and its named parts, e.g. ``BMA_S``); ``names`` the
+    dimension names in registry order.
+    """
 
     bio: list[str]
     ann: list[str]
@@ -54,6 +65,11 @@ class MatrixResult:
     preset: str
     weights: dict[str, float]
     labels: dict[str, str] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.names:
+            self.names = [k for k in self.dims if "_" not in k]
 
     def rows(self) -> list[dict[str, Any]]:
         """Long format: one dict per pair (for CSV/TSV/JSON)."""
@@ -62,7 +78,7 @@ class MatrixResult:
             for j, a in enumerate(self.ann):
                 r = {"bio": b, "bio_label": self.labels.get(b, b), "ann": a, "ann_label": self.labels.get(a, a),
                      "E": float(self.E[i, j])}
-                r.update({d: float(self.dims[d][i, j]) for d in DIMENSIONS})
+                r.update({d: float(self.dims[d][i, j]) for d in self.names})
                 r["coverage"] = float(self.coverage[i, j])
                 out.append(r)
         return out
@@ -89,91 +105,79 @@ class Engine:
     weights : str or dict, optional
         Custom weights (``"S=0.3,F=0.3,C=0.2,M=0.2"``), non-negative, summing to 1; override the preset.
     beta : float
-        Share of the path proximity in S, F and M.
+        Share of the path proximity in the term-set dimensions.
     entity_labels : mapping, optional
         Labels of the terms, steps and failure modes that explanations name (IRI -> label); mechanisms
         are labelled from the features. Without it, explanations fall back on the IRI's last segment.
+    index : kg.ids.EntityIndex, optional
+        Resolves labels and CURIEs; built from the graph on first need otherwise.
     """
 
     def __init__(self, graph: Backend, preset: str | None = "balanced",
                  weights: str | dict[str, float] | None = None, beta: float = BETA,
-                 features: Features | None = None, entity_labels: Mapping[str, str] | None = None):
+                 features: Features | None = None, entity_labels: Mapping[str, str] | None = None,
+                 index: Any = None):
         self.graph = graph
-        self.entity_labels: Mapping[str, str] = entity_labels or {}
+        self._index = index
+        self.entity_labels: Mapping[str, str] = entity_labels or (index.labels if index is not None else {})
         self.preset, self.weights = resolve_weights(preset, weights)
         self.beta = beta
         self.features = features if features is not None else extract_features(graph)
-        self._prepare()
+        curie = getattr(graph, "curie", None)
+        me = weakref.ref(self)  # no engine <-> dimension cycle: an engine is freed as soon as it is dropped
 
-    # -- preparation: everything per mechanism, nothing per pair -------------------------------------
-    def _prepare(self) -> None:
-        f = self.features
-        nb = len(f.bio)
-        self.lin: dict[str, np.ndarray] = {}
-        # reflexive ancestors and IC per dimension: the hierarchy explanations name common parents with
-        self.hierarchy: dict[str, tuple[list[set[int]], np.ndarray]] = {}
-        self.P: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self.U: dict[str, tuple[Matrix, Matrix]] = {}  # path vectors, cached per dimension
-        for k in KINDS:
-            space = f.spaces[k]
-            anc = ancestors(space.parents)
-            self.hierarchy[k] = (anc, information_content(anc))
-            lin = lin_matrix(space.parents, anc)
-            self.lin[k] = lin
-            # the ANN profile is stored transposed and contiguous: it is the right operand of every block
-            self.P[k] = (max_profile(space.X_bio, lin), np.ascontiguousarray(max_profile(space.X_ann, lin).T))
-            T = len(space.terms)
-            pr = [(t, p) for t, ps in enumerate(space.parents) for p in ps]
-            B = incidence([t for t, _ in pr], [p for _, p in pr], (T, T), f.dense)
-            U = path_vectors(vstack([space.X_bio, space.X_ann]), B)
-            self.U[k] = (U[:nb], U[nb:])
-        grams = [chain_grams(f.chains.steps.get(m, [])) for m in f.bio + f.ann]
-        G, self.gram_vocab, self.gram_w = gram_matrix(grams, f.dense)
-        self.G = (G[:nb], G[nb:])
-        # Ef: log10 SI energy per (outcome, quantity) column, NaN where missing
-        keys = sorted({(o, q) for e in f.energy.values() for o, (_, q) in e.items()})
-        self._ef_keys = keys
+        def label(iri: str) -> str:
+            eng = me()
+            return eng.label(iri) if eng is not None else iri.rsplit("/", 1)[-1]
+        self.dimensions: dict[str, Dimension] = {
+            cls.name: cls(label=label, beta=beta, curie=curie) for cls in registry.registered()}
+        for d in self.dimensions.values():
+            d.prepare(self.features)
 
-        def logs(mechs: Sequence[str]) -> np.ndarray:
-            L = np.full((len(mechs), len(keys)), np.nan, dtype=np.float64)
-            for i, m in enumerate(mechs):
-                for c, (o, q) in enumerate(keys):
-                    e = f.energy.get(m, {}).get(o)
-                    if e is not None and e[1] == q:
-                        L[i, c] = np.log10(e[0])
-            return L
-        self._ef_logs = (logs(f.bio), logs(f.ann))
+    @property
+    def names(self) -> list[str]:
+        """The dimension names, in registry order."""
+        return list(self.dimensions)
+
+    def dimension(self, name: str) -> Dimension:
+        try:
+            return self.dimensions[name]
+        except KeyError:
+            raise KGError(f"unknown dimension '{name}'", hint=f"one of {', '.join(self.dimensions)}") from None
+
+    def label(self, iri: str) -> str:
+        """The label of a mechanism, term, step or failure mode (the IRI's last segment without one)."""
+        lab = self.features.labels.get(iri) or self.entity_labels.get(iri)
+        if lab:
+            return lab
+        if not self.entity_labels and self._index is not False:  # the Python API without labels: read them once
+            try:
+                self.entity_labels = self._entity_index().labels
+            except Exception:  # noqa: BLE001 - a backend without the labels query: keep the IRI's last segment
+                self._index = False
+            if self.entity_labels:
+                return self.entity_labels.get(iri) or iri.rsplit("/", 1)[-1]
+        return iri.rsplit("/", 1)[-1]
+
+    def _entity_index(self):
+        if self._index is None or self._index is False:
+            from ..ids import EntityIndex
+            self._index = EntityIndex(self.graph)
+        return self._index
+
+    def curie(self, iri: str) -> str:
+        c = getattr(self.graph, "curie", None)
+        return c(iri) if c else iri
 
     # -- blocks -----------------------------------------------------------------------------------
-    def block(self, bi: np.ndarray | slice, aj: np.ndarray | slice | None = None) -> dict[str, np.ndarray]:
-        """Every dimension, E and coverage for bio rows ``bi`` x ANN columns ``aj`` (default: all)."""
-        full = aj is None or (isinstance(aj, slice) and aj == slice(None))
-        cols = (lambda m: m) if full else (lambda m: m[aj])  # slicing a sparse matrix copies it
-        f, beta = self.features, self.beta
+    def block(self, bi: np.ndarray | slice, aj: np.ndarray | slice | None = None,
+              only: list[str] | None = None) -> dict[str, np.ndarray]:
+        """Every dimension (or those in ``only``), E and coverage for bio rows ``bi`` x ANN columns ``aj``."""
         out: dict[str, np.ndarray] = {}
-        for k in KINDS:
-            sp_ = f.spaces[k]
-            Pb, Pa_T = self.P[k]
-            bma = bma_block(sp_.X_bio[bi], Pb[bi], cols(sp_.X_ann), Pa_T if full else Pa_T[:, aj])
-            Ub, Ua = self.U[k]
-            prox = cosine_block(Ub[bi], cols(Ua))
-            out["P_" + k] = prox
-            out["BMA_" + k] = bma
-            out[k] = (1 - beta) * bma + beta * prox
-        out["C"] = dice_block(self.G[0][bi], cols(self.G[1]), self.gram_w)
-        out["Ef"] = ef_from_logs(self._ef_logs[0][bi], self._ef_logs[1] if full else self._ef_logs[1][aj])
-        num = np.zeros_like(out["C"])
-        cov = np.zeros_like(num)
-        for d in DIMENSIONS:
-            w = np.float32(self.weights.get(d, 0.0))
-            if w == 0:
-                continue
-            ok = ~np.isnan(out[d])
-            num += w * np.where(ok, out[d], np.float32(0))
-            cov += w * ok
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out["E"] = num / cov  # 0/0 -> NaN: no weighted dimension is defined
-        out["coverage"] = cov
+        for name, d in self.dimensions.items():
+            if only is None or name in only:
+                out.update(d.block(bi, aj))
+        out["E"], out["coverage"] = combine(out, self.weights)
         return out
 
     # -- public operations ----------------------------------------------------------------------------
@@ -182,44 +186,35 @@ class Engine:
         moderate extras; use :meth:`top_k` at scale)."""
         f = self.features
         parts: list[dict[str, np.ndarray]] = []
-        for r0 in range(0, len(f.bio), block_size):
+        for r0 in range(0, max(len(f.bio), 1), block_size):
             parts.append(self.block(slice(r0, r0 + block_size)))
-            if progress:
+            if progress and f.bio:
                 progress(min(block_size, len(f.bio) - r0))
-        keys = ["E", "coverage", *DIMENSIONS, *(p + k for p in ("P_", "BMA_") for k in KINDS)]
-        if parts:
-            cat = {k: np.vstack([p[k] for p in parts]) for k in keys}
-        else:
-            cat = {k: np.zeros((0, len(f.ann)), dtype=np.float32) for k in keys}
-        dims = {k: cat[k] for k in keys if k not in ("E", "coverage")}
-        return MatrixResult(f.bio, f.ann, cat["E"], cat["coverage"], dims, self.preset, self.weights,
-                            dict(f.labels))
+        cat = {k: np.vstack([p[k] for p in parts]) for k in parts[0]}
+        E, cov = cat.pop("E"), cat.pop("coverage")
+        return MatrixResult(f.bio, f.ann, E, cov, cat, self.preset, self.weights, dict(f.labels), self.names)
 
     def top_k(self, k: int = 10, block_size: int = 512,
               progress: Callable[[int], None] | None = None) -> TopK:
-        """Top-k analogs of every mechanism in both directions, in row blocks (memory ~ block x n_ann)."""
+        """Top-k analogs of every mechanism in both directions, in row blocks (memory ~ block x n_ann).
+
+        Only the weighted dimensions are computed; the ANN side keeps k candidates per column and merges
+        a block's own k best into them (k + k), instead of stacking them onto the whole block."""
         f = self.features
         nb, na = len(f.bio), len(f.ann)
         kb, ka = min(k, na), min(k, nb)
+        weighted = [d for d, w in self.weights.items() if w]
         bio_idx = np.zeros((nb, kb), dtype=np.int64)
         bio_E = np.zeros((nb, kb), dtype=np.float32)
         best_v = np.full((ka, na), -np.inf, dtype=np.float32)
         best_i = np.zeros((ka, na), dtype=np.int64)
         for r0 in range(0, nb, block_size):
-            E = self.block(slice(r0, r0 + block_size))["E"]
+            E = self.block(slice(r0, r0 + block_size), only=weighted)["E"]
             En = np.where(np.isnan(E), -np.inf, E)
             if kb:
-                part = np.argpartition(-En, kb - 1, axis=1)[:, :kb]
-                vals = np.take_along_axis(En, part, axis=1)
-                order = np.argsort(-vals, axis=1, kind="stable")
-                bio_idx[r0:r0 + len(E)] = np.take_along_axis(part, order, axis=1)
-                bio_E[r0:r0 + len(E)] = np.take_along_axis(vals, order, axis=1)
+                bio_idx[r0:r0 + len(E)], bio_E[r0:r0 + len(E)] = top_rows(En, kb)
             if ka:
-                cand_v = np.vstack([best_v, En])
-                cand_i = np.vstack([best_i, np.arange(r0, r0 + len(E))[:, None].repeat(na, axis=1)])
-                sel = np.argpartition(-cand_v, ka - 1, axis=0)[:ka]
-                best_v = np.take_along_axis(cand_v, sel, axis=0)
-                best_i = np.take_along_axis(cand_i, sel, axis=0)
+                best_v, best_i = merge_top_columns(best_v, best_i, En, r0, ka)
             if progress:
                 progress(len(E))
         order = np.argsort(-best_v, axis=0, kind="stable")
@@ -229,23 +224,17 @@ class Engine:
                     np.where(np.isinf(ann_E), np.nan, ann_E))
 
     def pair(self, b: str, a: str) -> dict[str, float]:
-        """Every dimension, E and coverage of one pair (biological b, ANN a) as floats."""
-        f = self.features
-        sb, i = self._position(b)
-        sa, j = self._position(a)
-        if sb == sa:
-            raise KGError(f"{f.labels.get(b, b)} and {f.labels.get(a, a)} are both "
-                          f"{'biological' if sb == 'bio' else 'ANN'} mechanisms",
-                          hint="E(b, a) compares a biological mechanism with an ANN mechanism: give one of each")
-        if sb == "ann":
-            (b, i), (a, j) = (a, j), (b, i)
-        blk = self.block(np.array([i]), np.array([j]))
+        """Every dimension, E and coverage of one pair (one biological and one ANN mechanism, in either
+        order; CURIEs, IRIs or labels) as floats."""
+        b, a = self.oriented(b, a)
+        blk = self.block(np.array([self.features.position(b)[1]]), np.array([self.features.position(a)[1]]))
         return {k: float(v[0, 0]) for k, v in blk.items()}
 
     def ranking(self, x: str) -> list[tuple[str, dict[str, float]]]:
         """Every mechanism of the other side with its scores, best E first (undefined E last)."""
+        x = self.resolve(x)
         f = self.features
-        side, i = self._position(x)
+        side, i = f.position(x)
         if side == "bio":
             blk = self.block(np.array([i]))
             others = f.ann
@@ -254,15 +243,77 @@ class Engine:
             blk = self.block(slice(None), np.array([i]))
             others = f.bio
             vals = {k: v[:, 0] for k, v in blk.items()}
+        if len(others) and np.isnan(vals["E"]).all():
+            weighted = [d for d, w in self.weights.items() if w]
+            raise KGError(f"{self.label(x)} ({self.curie(x)}) has an undefined E with every "
+                          f"{'ANN' if side == 'bio' else 'biological'} mechanism: it has none of the data the "
+                          f"weighted dimensions ({', '.join(weighted)}) need in common with any of them",
+                          hint="describe it further (see docs/description-rubric.md) or change --weights")
         E = np.where(np.isnan(vals["E"]), -np.inf, vals["E"])
         order = np.argsort(-E, kind="stable")
         return [(others[o], {k: float(v[o]) for k, v in vals.items()}) for o in order]
 
-    def _position(self, iri: str) -> tuple[str, int]:
+    # -- domain rules ---------------------------------------------------------------------------------
+    def oriented(self, b: str, a: str) -> tuple[str, str]:
+        """(biological, ANN) IRIs of a pair given in either order; refuses a pair from one domain."""
+        b, a = self.resolve(b), self.resolve(a)
+        sb, sa = self.features.side(b), self.features.side(a)
+        if sb == sa:
+            raise KGError(f"{self.label(b)} and {self.label(a)} are both "
+                          f"{'biological' if sb == 'bio' else 'ANN'} mechanisms",
+                          hint="E(b, a) compares a biological mechanism with an ANN mechanism: give one of each")
+        return (b, a) if sb == "bio" else (a, b)
+
+    def resolve(self, ident: str) -> str:
+        """The IRI of the described mechanism ``ident`` names (CURIE, IRI or label); a drug class gives
+        its molecular action. :class:`KGError` otherwise, with the reason and the closest labels."""
+        return self.resolve_with_note(ident)[0]
+
+    def resolve_with_note(self, ident: str) -> tuple[str, str | None]:
+        """As :meth:`resolve`, with a note when the ID stood for something else (a drug class)."""
+        f = self.features
+        note = None
+        iri = ident if f.side(ident) else self._lookup(ident)
+        if f.side(iri) is None:
+            actions = [r["action"] for r in self.graph.select_named("internal/molecular_actions", {"drug": iri})]
+            mech = [x for x in actions if f.side(x)]
+            if len(mech) == 1:
+                note = f"{self.label(iri)} is compared through its molecular action, {self.label(mech[0])}"
+                iri = mech[0]
+            elif len(mech) > 1:
+                raise KGError(f"{self.label(iri)} has {len(mech)} molecular actions: compare one of them",
+                              hint=", ".join(f"{self.curie(m)} ({self.label(m)})" for m in mech))
+            else:
+                raise KGError(f"{self.label(iri)} ({self.curie(iri)}) is not a mechanism the engine can compare",
+                              hint="give a biological or ANN mechanism (an individual of bkg:BiologicalMechanism "
+                                   "or bkg:ANNMechanism), or a drug class with a bkg:hasMolecularAction; closest "
+                                   "mechanisms: " + ", ".join(self._closest(ident)))
+        if not self.described(iri):
+            raise KGError(f"{self.label(iri)} ({self.curie(iri)}) has none of: "
+                          + ", ".join(d.needs for d in self.dimensions.values())
+                          + "; so its scores are undefined",
+                          hint="describe it with bkg:hasStructuralFeature, bkg:hasFunctionalRole, "
+                               "bkg:realizesPrimitive, bkg:hasCausalStep (see docs/description-rubric.md)")
+        return iri, note
+
+    def described(self, iri: str) -> bool:
+        """True if any dimension has data for the mechanism (else every score is undefined)."""
+        side, i = self.features.position(iri)
+        return any(d.has_data(side, i) for d in self.dimensions.values())
+
+    def _lookup(self, ident: str) -> str:
         try:
-            return self.features.position(iri)
-        except KeyError:
-            raise KGError(f"{iri} is not a mechanism the engine can compare",
-                          hint="give a biological or ANN mechanism (an individual of bkg:BiologicalMechanism "
-                               "or bkg:ANNMechanism); drug classes are compared through their molecular "
-                               "action (see `bionn-kg show` for its bkg:hasMolecularAction)") from None
+            return self._entity_index().resolve(ident)
+        except UnknownEntityError as exc:
+            if not exc.suggestions:
+                exc.suggestions = self._closest(ident)
+                exc.hint = "did you mean: " + ", ".join(exc.suggestions) if exc.suggestions else exc.hint
+            raise
+
+    def _closest(self, text: str, n: int = 5) -> list[str]:
+        """Mechanisms whose label is closest to ``text``."""
+        f = self.features
+        by_label = {f.labels.get(m, m).casefold(): m for m in f.bio + f.ann}
+        needle = text.casefold().rsplit("/", 1)[-1].split(":")[-1]
+        hits = difflib.get_close_matches(needle, list(by_label), n=n, cutoff=0.3)
+        return [f"{self.curie(by_label[h])} ({f.labels.get(by_label[h], h)})" for h in hits]

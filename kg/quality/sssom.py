@@ -148,7 +148,7 @@ def _computed(kg: "KnowledgeGraph", cur: _Curies, preset: str, threshold: float)
             if math.isnan(e) or e < threshold:
                 continue
             dims = []
-            for d in ("S", "F", "C", "M", "Ef"):
+            for d in res.names:  # every registered dimension
                 arr = res.dims.get(d)
                 if arr is not None:
                     v = float(arr[i, j])

@@ -79,6 +79,13 @@ def _write_data(tmp: Path, d) -> list[str]:
         "quality.csv": (d.quality, ["level", "check", "findings", "examples", "rule", "fix"]),
         "class_counts.csv": (d.class_counts, None),
         "sensitivity.csv": (d.sensitivity, None),
+        "partial_analogies.csv": ([{"bio": r["bio"], "bio_label": r["bio_label"], "ann": r["ann"],
+                                    "ann_label": r["ann_label"], "E": r["E"], "side lacking": side,
+                                    "dimension": x["dimension"], "id": x["id"], "label": x["label"], "ic": x["ic"]}
+                                   for r in d.partial for side, key in (("ann", "ann_lacks"), ("bio", "bio_lacks"))
+                                   for x in r[key]],
+                                  ["bio", "bio_label", "ann", "ann_label", "E", "side lacking", "dimension", "id",
+                                   "label", "ic"]),
     }
     written = []
     for name, (rws, cols) in tables.items():
@@ -94,6 +101,7 @@ def _write_data(tmp: Path, d) -> list[str]:
         "graph_size.json": {"size": d.size, "quality": d.quality_summary},
         "weights.json": {"preset": d.preset, "weights": d.weights},
         "sensitivity_grid.json": d.sensitivity_grid,
+        "partial_analogies.json": d.partial,
         "neighbourhoods.json": {d.curie[m]: {k: [{"term": d.curie.get(t, t), "label": lab} for t, lab in v]
                                              for k, v in nb.items()}
                                 for m, nb in d.neighbourhoods.items() if m in d.bio_pos or m in d.ann_pos},
@@ -127,15 +135,17 @@ def _default_bar(items: Iterable, n: int, label: str) -> Iterable:
 
 
 def build_report(out: str | Path, *, extra: Iterable[str | Path] = (), preset: str = "balanced",
-                 weights: str | None = None, force: bool = False,
+                 weights: str | None = None, force: bool = False, endpoint: str | None = None,
+                 default_graph: str | None = None,
                  progress: Callable[[str], None] | None = None,
                  bar: Callable[[Iterable, int, str], Iterable] | None = None) -> ReportResult:
     """Build the report into ``out``. ``progress(step)`` is told each step; ``bar(items, n, label)`` may
-    wrap the long per-mechanism loop in a progress bar."""
+    wrap the long per-mechanism loop in a progress bar. ``endpoint``: read the graph from a SPARQL
+    endpoint (``default_graph``: its named graph) instead of the embedded store."""
     from ..engine import Engine
     from ..engine.weights import resolve_weights
-    from ..graph import load_graph
     from ..ids import EntityIndex
+    from ..remote import open_graph
     from .data import collect
     from .html import render_html
     from .markdown import render_markdown
@@ -147,10 +157,10 @@ def build_report(out: str | Path, *, extra: Iterable[str | Path] = (), preset: s
     check_target(out, force)
     resolve_weights(preset, weights)  # bad weights fail before any loading
     say("loading the graph")
-    graph = load_graph(list(extra))
+    graph = open_graph(endpoint, list(extra), default_graph=default_graph)
     say("extracting features")
     idx = EntityIndex(graph)
-    eng = Engine(graph, preset=preset, weights=weights, entity_labels=idx.labels)
+    eng = Engine(graph, preset=preset, weights=weights, index=idx)
     d = collect(graph, eng, idx, say)
 
     out.parent.mkdir(parents=True, exist_ok=True)

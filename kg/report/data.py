@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.linalg import row_cols
-from ..engine.weights import DIMENSIONS, PRESETS
+from ..engine.dimensions import by_attribute, registered
+from ..engine.weights import PRESETS
 
 __all__ = ["ReportData", "collect", "slug", "TOP"]
 
@@ -63,6 +63,7 @@ class ReportData:
     sensitivity: list[dict[str, Any]] = field(default_factory=list)
     sensitivity_grid: dict[str, Any] = field(default_factory=dict)
     neighbourhoods: dict[str, dict[str, list[tuple[str, str]]]] = field(default_factory=dict)
+    partial: list[dict[str, Any]] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -77,6 +78,24 @@ class ReportData:
                 s, n = f"{base}_{n}", n + 1
             taken.add(s.casefold())
             self._slugs[m] = s
+
+    @property
+    def names(self) -> list[str]:
+        """The dimension names of the matrix, in registry order."""
+        return list(self.matrix.names)
+
+    @property
+    def energy(self) -> str | None:
+        """The name of the dimension that measures energy (the efficiency section's), if registered."""
+        return next((d.name for d in by_attribute("measures_energy") if d.name in self.matrix.names), None)
+
+    @property
+    def energy_key(self) -> str:
+        """The efficiency section's column for the energy dimension."""
+        return self.energy or "efficiency"
+
+    def colours(self) -> dict[str, str]:
+        return {d.name: d.colour for d in registered() if d.name in self.matrix.names}
 
     def slug(self, iri: str) -> str:
         """The unique file name (without suffix) of a mechanism's images."""
@@ -111,7 +130,7 @@ def cluster_order(E: np.ndarray) -> tuple[list[int], list[int]]:
 
 def _top_analogs(eng, res, data: ReportData) -> None:
     from ..engine.explain import short_reasons
-    f = eng.features
+    from ..engine.partial import lacks_sentence, missing, public
     En = np.nan_to_num(res.E, nan=-np.inf)
     k = min(TOP, len(res.ann))
     for i, b in enumerate(res.bio):
@@ -124,18 +143,23 @@ def _top_analogs(eng, res, data: ReportData) -> None:
             a = res.ann[j]
             row = {"bio": data.curie[b], "bio_label": data.label(b), "rank": rank, "ann": data.curie[a],
                    "ann_label": data.label(a), "E": float(res.E[i, j]), "coverage": float(res.coverage[i, j])}
-            row.update({d: float(res.dims[d][i, j]) for d in DIMENSIONS})
+            row.update({d: float(res.dims[d][i, j]) for d in res.names})
             row["reasons"] = short_reasons(eng, b, a)
+            if rank == 1:  # the partial analogy of the top analog: what it lacks of b, and the reverse
+                miss = missing(eng, b, a)
+                row["lacks"] = ", ".join(r["label"] for r in miss["ann_lacks"]) or "nothing"
+                data.partial.append({"bio": data.curie[b], "bio_label": data.label(b), "ann": data.curie[a],
+                                     "ann_label": data.label(a), "E": float(res.E[i, j]),
+                                     "summary": lacks_sentence(eng, b, a, miss),
+                                     "ann_lacks": [public(r) for r in miss["ann_lacks"]],
+                                     "bio_lacks": [public(r) for r in miss["bio_lacks"]]})
             data.top_analogs.append(row)
         if not found:
-            _, bi = f.position(b)
-            has = {k2: bool(row_cols(f.spaces[k2].X_bio, bi)) for k2 in f.spaces}
-            has["C"] = bool(f.chains.steps.get(b))
-            missing = [name for key, name in (("S", "structural features"), ("F", "functional roles or primitives"),
-                                              ("C", "a causal chain"), ("M", "failure modes with characteristics"))
-                       if not has.get(key)]
-            reason = ("no ANN mechanism shares a described dimension with it" if len(missing) < 4 else
-                      "it has none of: " + ", ".join(missing))
+            has = {n: d.has_data("bio", i) for n, d in eng.dimensions.items()}
+            weighted = [n for n, w in eng.weights.items() if w]
+            lacking = [eng.dimensions[n].needs for n in weighted if not has[n]]
+            reason = ("no ANN mechanism shares a described dimension with it" if len(lacking) < len(weighted)
+                      else "it has none of: " + ", ".join(lacking))
             data.undefined_mechanisms.append({"bio": data.curie[b], "bio_label": data.label(b),
                                               "reason": f"E undefined for every ANN mechanism: {reason}"})
 
@@ -147,6 +171,7 @@ def _efficiency(res, graph, data: ReportData) -> None:
                                  k in ("biological", "ann_approach", "ann_reference", "outcome") else v)
                              for k, v in r.items()} for r in rows]
     bi = {m: i for i, m in enumerate(res.bio)}
+    ef = data.energy_key
     by_bio: dict[str, dict[str, Any]] = {}
     for r in rows:
         b = r["biological"]
@@ -162,7 +187,8 @@ def _efficiency(res, graph, data: ReportData) -> None:
         best_a = ef_a = None
         if b in bi:
             i = bi[b]
-            Er, Efr = res.E[i], res.dims["Ef"][i]
+            Er = res.E[i]
+            Efr = res.dims[data.energy][i] if data.energy else np.full(len(res.ann), np.nan)
             if not np.isnan(Er).all():
                 j = int(np.nanargmax(Er))
                 best_E, best_a = float(Er[j]), res.ann[j]
@@ -172,15 +198,15 @@ def _efficiency(res, graph, data: ReportData) -> None:
         out.append({"bio": data.curie.get(b, b), "bio_label": data.label(b), "coverage": g["coverage"],
                     "closest approaches": ", ".join(sorted(data.label(a) for a in g["approaches"])),
                     "best E": best_E, "best analog": data.label(best_a),
-                    "Ef": best_Ef, "Ef against": data.label(ef_a),
+                    ef: best_Ef, f"{ef} against": data.label(ef_a),
                     "ANN/bio energy ratio": g["ratio"],
-                    "has Ef data": not math.isnan(best_Ef) or not math.isnan(g["ratio"])})
+                    f"has {ef} data": not math.isnan(best_Ef) or not math.isnan(g["ratio"])})
     # ranked: largest Ef first; no Ef data last (never as 0); then weakest best analog first
     def key(r):
-        ef = r["Ef"] if not math.isnan(r["Ef"]) else (-1 if math.isnan(r["ANN/bio energy ratio"]) else
+        e = r[ef] if not math.isnan(r[ef]) else (-1 if math.isnan(r["ANN/bio energy ratio"]) else
                                                        0.5 + math.log10(r["ANN/bio energy ratio"]) / 20)
         be = r["best E"] if not math.isnan(r["best E"]) else -1
-        return (-ef, be, r["bio_label"])
+        return (-e, be, r["bio_label"])
     out.sort(key=key)
     for n, r in enumerate(out, start=1):
         r["rank"] = n
@@ -268,8 +294,9 @@ def quality_status(graph) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 
 def _sensitivity(res, data: ReportData, step: float) -> None:
-    from .sensitivity import GRID_DIMS, top_stability
-    st = top_stability(res.dims, PRESETS["balanced"], step=step)
+    from .sensitivity import grid_dims, top_stability
+    dims = grid_dims(res.names)
+    st = top_stability(res.dims, PRESETS["balanced"], step=step, grid=dims)
     Ecur = np.nan_to_num(res.E, nan=-np.inf)
     rows = []
     for i, b in enumerate(res.bio):
@@ -284,7 +311,7 @@ def _sensitivity(res, data: ReportData, step: float) -> None:
                      "challenger share": float(st.challenger_share[i])})
     rows.sort(key=lambda r: (math.isnan(r["share stays top"]), r["share stays top"], r["bio_label"]))
     data.sensitivity = rows
-    data.sensitivity_grid = {"dimensions": list(GRID_DIMS), "step": step, "points": int(len(st.grid)),
+    data.sensitivity_grid = {"dimensions": list(dims), "step": step, "points": int(len(st.grid)),
                              "reference": "balanced", "grid": st.grid.round(6).tolist()}
 
 

@@ -12,13 +12,19 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.dimensions import by_attribute, colours
 from .data import ReportData
 
 __all__ = ["heatmap", "agreement_scatter", "recovery_chart", "efficiency_chart", "pathology_diagram",
-           "sensitivity_chart", "dimension_bars_svg", "DIM_COLOURS"]
+           "sensitivity_chart", "dimension_bars_svg"]
 
-DIM_COLOURS = {"S": "#4C72B0", "F": "#55A868", "C": "#C44E52", "M": "#8172B2", "Ef": "#CCB974"}
 BIO, ANN, GREY = "#2a9d8f", "#e76f51", "#bbbbbb"
+
+
+def __getattr__(name: str):
+    if name == "DIM_COLOURS":  # dimension -> colour, from the registry
+        return dict(colours())
+    raise AttributeError(name)
 
 
 def _plt():
@@ -85,35 +91,37 @@ RATING_X = {"High": 2, "Moderate": 1, "Low": 0}
 
 
 def agreement_scatter(data: ReportData) -> bytes:
-    """Computed S and F against the paper's High/Moderate/Low ratings (Table 1), one point per pair."""
+    """Each computed dimension the paper rates (Table 1: structural, functional) against the paper's
+    High/Moderate/Low ratings, one point per pair."""
     rows = data.agreement
-    if not rows:
+    rated = [d for d in by_attribute("paper_rating", None) if rows and d.name in rows[0]]
+    if not rows or not rated:
         return _empty("no Table 1 pair is in the graph")
     plt = _plt()
-    fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.4), sharey=True)
+    fig, axes = plt.subplots(1, len(rated), figsize=(4.25 * len(rated), 3.4), sharey=True, squeeze=False)
     rng = np.random.default_rng(0)
     rho = {c["dimension"]: c for c in data.correlations}
-    for ax, dim in zip(axes, ("S", "F")):
+    for ax, dim in zip(axes[0], rated):
         xs, ys, missing = [], [], 0
         for r in rows:
-            x = RATING_X.get(str(r[f"paper {dim}"]))
-            if x is None or r[dim] is None or math.isnan(r[dim]):
+            x = RATING_X.get(str(r.get(f"paper {dim.name}")))
+            if x is None or r[dim.name] is None or math.isnan(r[dim.name]):
                 missing += 1
                 continue
             xs.append(x + rng.uniform(-0.12, 0.12))
-            ys.append(r[dim])
-        ax.scatter(xs, ys, s=28, color=DIM_COLOURS[dim], alpha=0.8, edgecolor="white", linewidth=0.5)
+            ys.append(r[dim.name])
+        ax.scatter(xs, ys, s=28, color=dim.colour, alpha=0.8, edgecolor="white", linewidth=0.5)
         ax.set_xticks([0, 1, 2], ["Low", "Moderate", "High"])
         ax.set_xlim(-0.5, 2.5), ax.set_ylim(-0.02, 1.02)
-        c = rho.get(dim, {})
+        c = rho.get(dim.name, {})
         r_ = c.get("spearman rho", float("nan"))
-        ax.set_title(f"{dim}: Spearman ρ = {'n/a' if r_ is None or math.isnan(r_) else f'{r_:.2f}'} "
+        ax.set_title(f"{dim.name}: Spearman ρ = {'n/a' if r_ is None or math.isnan(r_) else f'{r_:.2f}'} "
                      f"(n = {c.get('pairs', 0)})", fontsize=9)
-        ax.set_xlabel(f"paper's {'structural' if dim == 'S' else 'functional'} rating")
+        ax.set_xlabel(f"paper's {dim.paper_rating} rating")
         if missing:
             ax.text(0.02, 0.97, f"{missing} pair(s) undefined", transform=ax.transAxes, va="top", fontsize=7,
                     color="#666")
-    axes[0].set_ylabel("computed similarity")
+    axes[0][0].set_ylabel("computed similarity")
     return _png(fig)
 
 
@@ -144,6 +152,7 @@ def efficiency_chart(data: ReportData) -> bytes:
     shown as missing, never as 0.
     """
     rows = data.efficiency
+    ef = data.energy_key
     if not rows:
         return _empty("no efficiency-hypothesis gap is recorded")
     plt = _plt()
@@ -152,15 +161,15 @@ def efficiency_chart(data: ReportData) -> bytes:
     y = np.arange(n)
     ax.axvline(0.5, color=GREY, lw=0.8, ls="--")
     for k, r in enumerate(rows):
-        if math.isnan(r["Ef"]):
-            ax.text(0.5, k, "no Ef data", ha="center", va="center", fontsize=7, color="#888", style="italic",
+        if math.isnan(r[ef]):
+            ax.text(0.5, k, f"no {ef} data", ha="center", va="center", fontsize=7, color="#888", style="italic",
                     bbox={"fc": "white", "ec": "none", "pad": 0.5})
         else:
-            ax.plot([0.5, r["Ef"]], [k, k], color="#264653", lw=1)
-            ax.scatter([r["Ef"]], [k], s=30, color="#264653", zorder=3)
+            ax.plot([0.5, r[ef]], [k, k], color="#264653", lw=1)
+            ax.scatter([r[ef]], [k], s=30, color="#264653", zorder=3)
     ax.set_yticks(y, [f"{r['rank']}. {_short(r['bio_label'], 34)}" for r in rows], fontsize=7.5)
     ax.set_xlim(0, 1)
-    ax.set_xlabel("Ef (0.5 = equal energy; > 0.5: ANN spends more)")
+    ax.set_xlabel(f"{ef} (0.5 = equal energy; > 0.5: ANN spends more)")
     ax.invert_yaxis()
     best = [r["best E"] for r in rows]
     bx.barh(y, [0 if math.isnan(v) else v for v in best], color=["#e6e6e6" if math.isnan(v) else "#2a9d8f"
@@ -170,7 +179,7 @@ def efficiency_chart(data: ReportData) -> bytes:
         bx.text((0 if math.isnan(v) else v) + 0.01, k, label, va="center", fontsize=6.5, color="#555")
     bx.set_xlim(0, 1)
     bx.set_xlabel("best available E (and that analog)")
-    fig.suptitle("Efficiency-hypothesis gaps, ranked: high Ef with a weak best analog = opportunity",
+    fig.suptitle(f"Efficiency-hypothesis gaps, ranked: high {ef} with a weak best analog = opportunity",
                  fontsize=9, fontweight="bold", y=1 - 0.12 / fig.get_figheight())
     fig.tight_layout()
     return _png(fig)
@@ -244,8 +253,11 @@ def sensitivity_chart(data: ReportData) -> bytes:
 
 
 # -- small per-mechanism bars (inline SVG: crisp, tiny, no matplotlib) ------------------------------
-def dimension_bars_svg(analogs: list[dict[str, Any]], dims=("S", "F", "C", "M", "Ef")) -> str:
-    """A small grouped bar chart: one group per analog, one bar per dimension; undefined shown as 'n/a'."""
+def dimension_bars_svg(analogs: list[dict[str, Any]], dims=None) -> str:
+    """A small grouped bar chart: one group per analog, one bar per dimension (default: every registered
+    dimension present in the rows); undefined shown as 'n/a'."""
+    cols = colours()
+    dims = tuple(d for d in cols if not analogs or d in analogs[0]) if dims is None else dims
     bw, gap, gw_pad, h, top = 9, 2, 16, 70, 8
     gw = len(dims) * (bw + gap) + gw_pad
     width = max(1, len(analogs)) * gw + 10
@@ -266,7 +278,7 @@ def dimension_bars_svg(analogs: list[dict[str, Any]], dims=("S", "F", "C", "M", 
                 continue
             bh = max(0.5, float(v) * h)
             parts.append(f'<rect x="{x}" y="{top + h - bh:.1f}" width="{bw}" height="{bh:.1f}" '
-                         f'fill="{DIM_COLOURS[d]}"><title>{d} = {float(v):.2f}</title></rect>')
+                         f'fill="{cols.get(d, GREY)}"><title>{d} = {float(v):.2f}</title></rect>')
             parts.append(f'<text x="{x + bw / 2}" y="{top + h + 9}" font-size="7" text-anchor="middle" '
                          f'fill="#444">{d}</text>')
         parts.append(f'<text x="{x0 + (gw - gw_pad) / 2}" y="{top + h + 22}" font-size="8" text-anchor="middle" '

@@ -1,7 +1,7 @@
 """The self-contained HTML page: inline CSS, images as base64 PNG data URIs or inline SVG, no scripts
 or styles from the network, so the page opens from disk on a machine without internet.
 
-A small inline script marks ``<body data-broken-images="N" data-images="M">`` after the load event;
+A small inline script marks ``<body data-broken-images="N" data-images="COUNT">`` after the load event;
 the browser test reads it back from the dumped DOM.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .data import ReportData
-from .figures import DIM_COLOURS, dimension_bars_svg
+from .figures import dimension_bars_svg
 from .sections import SECTION_TITLES, Section, Table, build_sections, cell
 
 __all__ = ["render_html", "data_uri"]
@@ -120,7 +120,7 @@ def _mechanism_cards(d: ReportData, diagrams: Mapping[str, str]) -> str:
     by_bio: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in d.top_analogs:
         by_bio[r["bio"]].append(r)
-    legend = "".join(f'<span><i style="background:{c}"></i>{k}</span>' for k, c in DIM_COLOURS.items())
+    legend = "".join(f'<span><i style="background:{c}"></i>{k}</span>' for k, c in d.colours().items())
     out = [f'<p class="legend">{legend}</p><div class="mechs">']
     undefined = {r["bio"]: r["reason"] for r in d.undefined_mechanisms}
     for b in sorted(d.matrix.bio, key=lambda m: d.label(m).casefold()):
@@ -132,6 +132,8 @@ def _mechanism_cards(d: ReportData, diagrams: Mapping[str, str]) -> str:
             out.append('<div class="row"><div>' + dimension_bars_svg(rows) + "</div><div style='flex:1'>")
             out.append(table_html([{"#": r["rank"], "ANN analog": r["ann_label"], "E": r["E"],
                                     "reasons": r["reasons"] or "—"} for r in rows], ["#", "ANN analog", "E", "reasons"]))
+            if rows[0].get("lacks"):
+                out.append(f'<p class="more">Top analog lacks: {_e(rows[0]["lacks"])}</p>')
             out.append("</div></div>")
         svg = diagrams.get(b)
         if svg:
@@ -174,7 +176,7 @@ def _cards(d: ReportData) -> str:
         (f"{d.size.get('triples', 0)}", "triples in the graph", ""),
         (q.get("status", "not run"), f"quality checks ({q.get('WARN', 0)} warnings)",
          "ok" if q.get("status") == "passed" else "bad"),
-        (f"{cell(corr.get('S'), 2)} / {cell(corr.get('F'), 2)}", "Spearman ρ of S / F with Table 1", ""),
+        (" / ".join(cell(corr.get(k), 2) for k in corr), f"Spearman ρ of {' / '.join(corr)} with Table 1", ""),
         (cell(allrec.get("MRR"), 2), f"MRR of asserted analogs (random {cell(allrec.get('random MRR'), 2)})", ""),
         (d.preset, ", ".join(f"{k}={v:g}" for k, v in d.weights.items() if v), ""),
     ]

@@ -44,7 +44,10 @@ def _analogs(d: ReportData) -> str:
         rows = by_bio.get(cb, [])
         if rows:
             out.append(f"![dimension bars](bars/{d.slug(b)}.svg) ![neighbourhood](mechanisms/{d.slug(b)}.svg)\n")
-            out.append(table_md(rows, ["rank", "ann_label", "E", "S", "F", "C", "M", "Ef", "reasons"]))
+            out.append(table_md(rows, ["rank", "ann_label", "E", *d.names, "reasons"]))
+            lacks = rows[0].get("lacks")
+            if lacks:
+                out.append(f"Top analog lacks: {lacks}\n")
         else:
             out.append(f"_{undefined.get(cb, 'no defined analog')}_\n")
     return "\n".join(out)

@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..engine.dimensions import by_attribute, registered
 from .data import ReportData
 
 __all__ = ["Section", "Table", "Figure", "SECTION_TITLES", "build_sections", "cell"]
@@ -17,6 +18,7 @@ __all__ = ["Section", "Table", "Figure", "SECTION_TITLES", "build_sections", "ce
 SECTION_TITLES = {
     "matrix": "Equivalence matrix",
     "analogs": "Top analogs per biological mechanism",
+    "partial": "Partial analogies: what the top analog lacks",
     "agreement": "Agreement with the paper",
     "efficiency": "Efficiency-hypothesis gaps",
     "pathology": "Pathology mapping and intervention transfer",
@@ -73,9 +75,22 @@ def _w(weights: dict[str, float]) -> str:
     return ", ".join(f"{d}={w:g}" for d, w in weights.items() if w)
 
 
+def _dims(d: ReportData) -> str:
+    """'S structural, F functional, ...' for the registered dimensions of the matrix."""
+    return ", ".join(f"{c.name} {c.label}" for c in registered() if c.name in d.names)
+
+
+def _rated(d: ReportData, sep: str | None = None):
+    """The dimensions Table 1 rates (present in the agreement rows); joined with ``sep`` if given."""
+    names = [c.name for c in by_attribute("paper_rating", None)
+             if not d.agreement or c.name in d.agreement[0]]
+    return sep.join(names) if sep is not None else names
+
+
 def build_sections(d: ReportData) -> list[Section]:
     """The report's sections (without the per-mechanism cards, which each renderer lays out itself)."""
     res = d.matrix
+    ef = d.energy_key
     n_def = d.size.get("pairs with defined E", 0)
     s: list[Section] = []
     s.append(Section("matrix", (
@@ -85,35 +100,47 @@ def build_sections(d: ReportData) -> list[Section]:
         figures=[Figure("heatmap.png", "Equivalence heatmap (clustered)", "heatmap of E", "data/matrix.csv")]))
     s.append(Section("analogs", (
         f"For each biological mechanism its best {3} ANN analogs by E, with the dimension breakdown "
-        "(S structural, F functional, C causal, M failure mode, Ef efficiency; n/a = undefined) and the "
+        f"({_dims(d)}; n/a = undefined) and the "
         "engine's reasons (shared terms, the longest aligned causal chain)."),
         tables=[Table("mechanisms whose scores are all undefined", d.undefined_mechanisms,
                       ["bio_label", "bio", "reason"], "data/undefined_mechanisms.csv")]))
+    s.append(Section("partial", (
+        "J. Harris's framework (section 6) asks what a full analog would require where an analogy is only "
+        "partial. For each biological mechanism's top analog: the descriptors of the biological mechanism the "
+        "analog has no counterpart for (best Lin similarity below 0.5, most informative first), its causal "
+        "steps the analog's chain does not align with, and what the analog adds. `bionn-kg gaps ID` adds, "
+        "for each lacking descriptor, the nearest mechanism that has it (docs/partial-analogies.md)."),
+        tables=[Table("partial analogies", [{**r, "lacks": len(r["ann_lacks"]), "adds": len(r["bio_lacks"])}
+                                            for r in d.partial],
+                      ["bio_label", "ann_label", "E", "lacks", "adds", "summary"], "data/partial_analogies.csv")]))
     corr = d.correlations
     s.append(Section("agreement", (
         "How the computed scores compare with what the source documents say (the engine never reads "
-        "them). Left: computed S and F against Table 1's High/Moderate/Low ratings. Below: recovery of every "
+        f"them). Left: computed {_rated(d, ' and ')} against Table 1's High/Moderate/Low ratings. Below: "
+        "recovery of every "
         "asserted analog pair, as the rank of the asserted partner among all candidates, next to a "
         "degree-only and a random baseline."),
-        figures=[Figure("agreement.png", "Computed S and F against the paper's ratings", "scatter of S and F",
+        figures=[Figure("agreement.png", f"Computed {_rated(d, ' and ')} against the paper's ratings",
+                        f"scatter of {_rated(d, ' and ')}",
                         "data/agreement.csv"),
                  Figure("recovery.png", "Recovery of asserted analogs (MRR, bio → ANN)", "bar chart of MRR",
                         "data/recovery.csv")],
         tables=[Table("rank correlation with Table 1", corr, ["dimension", "spearman rho", "p value", "pairs"],
                       "data/correlations.csv"),
                 Table("Table 1 pairs: computed vs the paper", d.agreement,
-                      ["bio", "ann", "paper S", "S", "paper F", "F", "E"], "data/agreement.csv"),
+                      ["bio", "ann", *[c for n in _rated(d) for c in (f"paper {n}", n)], "E"],
+                      "data/agreement.csv"),
                 Table("recovery of asserted analogs", d.recovery,
                       ["direction", "group", "pairs", "MRR", "Hits@1", "Hits@3", "degree MRR", "random MRR"],
                       "data/recovery.csv")]))
     s.append(Section("efficiency", (
         "Biological mechanisms the sources list as having no, a partial or only an attempted ANN analog "
-        "(section 4.3's efficiency hypothesis), ranked by Ef (how much more energy the ANN side spends for "
+        f"(section 4.3's efficiency hypothesis), ranked by {ef} (how much more energy the ANN side spends for "
         "the same outcome; 0.5 = equal). Mechanisms without efficiency data are listed as such, never as 0."),
-        figures=[Figure("efficiency.png", "Ef against the best available E", "scatter of Ef against best E",
+        figures=[Figure("efficiency.png", f"{ef} against the best available E", f"scatter of {ef} against best E",
                         "data/efficiency_gaps.csv")],
         tables=[Table("gaps, ranked", d.efficiency,
-                      ["rank", "bio_label", "coverage", "Ef", "Ef against", "ANN/bio energy ratio", "best E",
+                      ["rank", "bio_label", "coverage", ef, f"{ef} against", "ANN/bio energy ratio", "best E",
                        "best analog", "closest approaches"], "data/efficiency_gaps.csv")]))
     s.append(Section("pathology", (
         "Failure modes of the two domains that the sources put in correspondence (lines), with the "
@@ -148,7 +175,7 @@ def build_sections(d: ReportData) -> list[Section]:
     s.append(Section("weights", (
         f"Preset: {d.preset} ({_w(d.weights)}). The dimensions do not depend on the weights, so the top analog "
         f"of each biological mechanism was recomputed at all {g.get('points', 0)} points of a grid with step "
-        f"{g.get('step', 0)} on the weight simplex over {', '.join(g.get('dimensions', []))} (Ef = 0). "
+        f"{g.get('step', 0)} on the weight simplex over {', '.join(g.get('dimensions', []))} (others = 0). "
         f"{always} of {len(stable)} mechanisms keep their balanced-preset top analog everywhere."),
         figures=[Figure("sensitivity.png", "Share of the grid where the balanced top analog stays top",
                         "bar chart of stability", "data/sensitivity.csv")],

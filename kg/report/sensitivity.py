@@ -1,8 +1,9 @@
 """How sensitive each biological mechanism's top analog is to the weights.
 
 The dimensions do not depend on the weights, so one :meth:`Engine.matrix` is enough: for every point w
-of a grid on the weight simplex over (S, F, C, M) we recombine the stored dimensions exactly as the
-engine does, :math:`E_w = \\sum_d w_d x_d / \\sum_{d\\,\\mathrm{defined}} w_d` (undefined where no weighted
+of a grid on the weight simplex over the registered dimensions marked for it (all but the energy one)
+we recombine the stored dimensions exactly as the engine does,
+:math:`E_w = \\sum_d w_d x_d / \\sum_{d\\,\\mathrm{defined}} w_d` (undefined where no weighted
 dimension is defined), and ask whether the reference top analog (the balanced preset's) is still the
 best. All grid points are evaluated at once with tensor products over row blocks; nothing loops over
 pairs or grid points in Python.
@@ -15,20 +16,32 @@ from itertools import combinations
 
 import numpy as np
 
-__all__ = ["simplex_grid", "recombine", "top_stability", "Stability", "GRID_DIMS"]
-
-#: the dimensions the grid varies (Ef is data-poor and kept at 0 on the grid)
-GRID_DIMS = ("S", "F", "C", "M")
+__all__ = ["simplex_grid", "recombine", "top_stability", "Stability", "grid_dims"]
 
 
-def simplex_grid(step: float = 0.1, dims: Sequence[str] = GRID_DIMS) -> np.ndarray:
+def grid_dims(available: Sequence[str] | None = None) -> tuple[str, ...]:
+    """The dimensions the grid varies: the registered ones marked ``in_sensitivity_grid`` (a data-poor
+    dimension such as the energy one is kept at 0 on the grid), restricted to ``available``."""
+    from ..engine.dimensions import registered
+    return tuple(d.name for d in registered()
+                 if d.in_sensitivity_grid and (available is None or d.name in available))
+
+
+def __getattr__(name: str):
+    if name == "GRID_DIMS":  # the default grid, from the registry
+        return grid_dims()
+    raise AttributeError(name)
+
+
+def simplex_grid(step: float = 0.1, dims: Sequence[str] | None = None) -> np.ndarray:
     """All weight vectors with components in multiples of ``step`` that sum to 1 (stars and bars).
 
-    >>> simplex_grid(0.5, ("S", "F")).tolist()
+    >>> simplex_grid(0.5, ("x", "y")).tolist()
     [[0.0, 1.0], [0.5, 0.5], [1.0, 0.0]]
-    >>> len(simplex_grid(0.1))
+    >>> len(simplex_grid(0.1, ("w", "x", "y", "z")))
     286
     """
+    dims = grid_dims() if dims is None else dims
     n = int(round(1 / step))
     k = len(dims)
     pts = []
@@ -60,18 +73,19 @@ class Stability:
 
 
 def top_stability(dims: dict[str, np.ndarray], reference_weights: dict[str, float], step: float = 0.1,
-                  tol: float = 1e-6, budget: int = 20_000_000) -> Stability:
+                  tol: float = 1e-6, budget: int = 20_000_000, grid: Sequence[str] | None = None) -> Stability:
     """Share of grid points where the reference-weights top analog of each row is (one of) the best.
 
     Ties within ``tol`` count as staying top. Rows are processed in blocks so that the (grid x rows x
     columns) array stays under ``budget`` elements.
     """
-    W = simplex_grid(step)
-    X = np.stack([np.asarray(dims[d], dtype=np.float64) for d in GRID_DIMS])
+    grid = tuple(grid) if grid is not None else grid_dims([k for k in dims])
+    W = simplex_grid(step, grid)
+    X = np.stack([np.asarray(dims[d], dtype=np.float64) for d in grid])
     n_bio, n_ann = X.shape[1], X.shape[2]
-    wref = np.array([[reference_weights.get(d, 0.0) for d in GRID_DIMS]])
+    wref = np.array([[reference_weights.get(d, 0.0) for d in grid]])
     if wref.sum() == 0:
-        wref = np.full((1, len(GRID_DIMS)), 1 / len(GRID_DIMS))
+        wref = np.full((1, len(grid)), 1 / len(grid))
     reference = np.full(n_bio, -1, dtype=np.int64)
     share = np.full(n_bio, np.nan)
     n_distinct = np.zeros(n_bio, dtype=np.int64)

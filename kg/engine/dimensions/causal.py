@@ -1,0 +1,103 @@
+"""C, causal similarity: structure mapping over the causal chains, wrapping :mod:`kg.engine.causal`
+(relation paths of length 1-3 weighted by length and rarity, normalised by the self-matches).
+
+Partial analogy (:meth:`Causal.missing`): the steps of b that no shared relation path of (b, a)
+realises, i.e. steps whose relation a's chain never applies in a matching context, with their
+participants; ``ic`` is the rarity of the step's relation among the described mechanisms,
+:math:`-\\ln\\frac{df(r) + 1}{N + 1}` (a relation every chain uses tells little).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..causal import aligned_grams, chain_grams, dice_block, gram_matrix
+from .base import Dimension, Index, Missing, register
+
+__all__ = ["Causal"]
+
+
+@register
+class Causal(Dimension):
+    name = "C"
+    label = "causal"
+    colour = "#C44E52"
+    needs = "causal chain"
+    features = ("chains",)
+    presets: ClassVar[dict[str, float]] = {"balanced": 0.25, "engineering": 0.15, "neuroscience": 0.35}
+
+    def prepare(self, features) -> None:
+        super().prepare(features)
+        nb = len(features.bio)
+        grams = [chain_grams(features.chains.steps.get(m, [])) for m in features.bio + features.ann]
+        G, self.vocab, self.w = gram_matrix(grams, features.dense)
+        self.Gb, self.Ga = G[:nb], G[nb:]
+        self.n_chains = sum(1 for g in grams if g)
+        df: dict[str, int] = {}  # chains using each relation: the rarity of an unaligned step
+        for gs in grams:
+            for r in {g[0] for g in gs if len(g) == 1}:
+                df[r] = df.get(r, 0) + 1
+        self.relation_df = df
+
+    def block(self, bi: Index, aj: Index = None) -> dict[str, np.ndarray]:
+        Ga = self.Ga if aj is None or (isinstance(aj, slice) and aj == slice(None)) else self.Ga[aj]
+        return {self.name: dice_block(self.Gb[bi], Ga, self.w)}
+
+    def has_data(self, side: str, i: int) -> bool:
+        m = (self.f.bio if side == "bio" else self.f.ann)[i]
+        return bool(self.f.chains.steps.get(m))
+
+    def steps(self, m: str) -> list[dict[str, Any]]:
+        return self.f.chains.steps.get(m, [])
+
+    def step_text(self, steps: list[dict[str, Any]]) -> str:
+        parts = []
+        for s in steps:
+            what = ", ".join(self.name_of(p) for p in sorted(s.get("participants", ()))) or "-"
+            parts.append(f"{self.name_of(s['relation'])}({what})")
+        return " -> ".join(parts)
+
+    def aligned_steps(self, b: str, a: str, top: int = 5) -> list[dict[str, Any]]:
+        return [{"length": len(sb), "bio steps": self.step_text(sb), "ann steps": self.step_text(sa)}
+                for sb, sa in aligned_grams(self.steps(b), self.steps(a))[:top]]
+
+    def explain(self, b: str, a: str) -> dict[str, list[dict[str, Any]]]:
+        return {"aligned causal steps": self.aligned_steps(b, a)}
+
+    def short(self, b: str, a: str) -> list[tuple[float, str]]:
+        chain = aligned_grams(self.steps(b), self.steps(a))[:1]
+        if chain and len(chain[0][0]) > 1:  # a preserved chain says more than any single shared term
+            return [(2.0, "chain " + " -> ".join(self.name_of(s["relation"]) for s in chain[0][0]))]
+        return []
+
+    # -- partial analogies --------------------------------------------------------------------------
+    def _unaligned(self, m: str, other: str, m_first: bool) -> list[Missing]:
+        pairs = aligned_grams(self.steps(m), self.steps(other)) if m_first else \
+            [(y, x) for x, y in aligned_grams(self.steps(other), self.steps(m))]
+        covered = {s["step"] for sm, _ in pairs for s in sm}
+        rows = []
+        for s in self.steps(m):
+            if s["step"] in covered:
+                continue
+            rel = s["relation"]
+            ic = -math.log((self.relation_df.get(rel, 0) + 1) / (self.n_chains + 1))
+            rows.append({"dimension": self.name, "id": self.curie(rel), "iri": rel,
+                         "label": self.step_text([s]), "ic": round(ic, 4),
+                         "step": self.curie(s["step"]),
+                         "participants": [self.name_of(p) for p in sorted(s.get("participants", ()))]})
+        rows.sort(key=lambda r: (-r["ic"], r["label"]))
+        return rows
+
+    def missing(self, b: str, a: str) -> dict[str, list[Missing]]:
+        return {"ann_lacks": self._unaligned(b, a, True), "bio_lacks": self._unaligned(a, b, False)}
+
+    def donors(self, item: Missing, side: str) -> list[tuple[int, float]]:
+        """Mechanisms of ``side`` whose chain applies the step's relation (match 1)."""
+        g = self.vocab.get((item["iri"],))
+        if g is None:
+            return []
+        G = self.Gb if side == "bio" else self.Ga
+        col = np.asarray(G[:, g].toarray() if hasattr(G, "toarray") else G[:, g]).ravel()
+        return [(int(i), 1.0) for i in np.flatnonzero(col > 0)]
