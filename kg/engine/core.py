@@ -33,7 +33,7 @@ from .efficiency import ef_from_logs
 from .causal import chain_grams, dice_block, gram_matrix
 from .features import KINDS, Backend, Features, extract_features
 from .linalg import Matrix, incidence, vstack
-from .paths import cosine_block, path_vectors
+from .paths import cosine_block, path_vectors, unit_rows
 from .semsim import ancestors, bma_block, information_content, lin_matrix, max_profile
 from .weights import DIMENSIONS, resolve_weights
 
@@ -113,7 +113,8 @@ class Engine:
         # reflexive ancestors and IC per dimension: the hierarchy explanations name common parents with
         self.hierarchy: dict[str, tuple[list[set[int]], np.ndarray]] = {}
         self.P: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self.U: dict[str, tuple[Matrix, Matrix]] = {}  # path vectors, cached per dimension
+        self.U: dict[str, tuple[Matrix, Matrix]] = {}  # unit path vectors, cached per dimension
+        self.U_norms: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for k in KINDS:
             space = f.spaces[k]
             anc = ancestors(space.parents)
@@ -125,8 +126,9 @@ class Engine:
             T = len(space.terms)
             pr = [(t, p) for t, ps in enumerate(space.parents) for p in ps]
             B = incidence([t for t, _ in pr], [p for _, p in pr], (T, T), f.dense)
-            U = path_vectors(vstack([space.X_bio, space.X_ann]), B)
+            U, norms = unit_rows(path_vectors(vstack([space.X_bio, space.X_ann]), B))
             self.U[k] = (U[:nb], U[nb:])
+            self.U_norms[k] = (norms[:nb], norms[nb:])
         grams = [chain_grams(f.chains.steps.get(m, [])) for m in f.bio + f.ann]
         G, self.gram_vocab, self.gram_w = gram_matrix(grams, f.dense)
         self.G = (G[:nb], G[nb:])
@@ -156,7 +158,8 @@ class Engine:
             Pb, Pa_T = self.P[k]
             bma = bma_block(sp_.X_bio[bi], Pb[bi], cols(sp_.X_ann), Pa_T if full else Pa_T[:, aj])
             Ub, Ua = self.U[k]
-            prox = cosine_block(Ub[bi], cols(Ua))
+            nb_, na_ = self.U_norms[k]
+            prox = cosine_block(Ub[bi], cols(Ua), (nb_[bi], na_ if full else na_[aj]))
             out["P_" + k] = prox
             out["BMA_" + k] = bma
             out[k] = (1 - beta) * bma + beta * prox
