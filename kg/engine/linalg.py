@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     import scipy.sparse as sp
 
 __all__ = ["Matrix", "DENSE_MAX_CELLS", "choose_dense", "incidence", "is_sparse", "row_counts", "row_cols",
-           "nonzero_lists", "scale", "to_dense", "row_sq_norms", "vstack", "hstack"]
+           "nonzero_lists", "scale", "to_dense", "row_sq_norms", "vstack", "hstack", "add_transposed",
+           "TILE"]
 
 Matrix = Union[np.ndarray, "sp.csr_matrix"]
 
@@ -129,3 +130,23 @@ def hstack(blocks: Sequence[Matrix]) -> Matrix:
     if any(is_sparse(b) for b in blocks):
         return _sparse().hstack(blocks, format="csr")
     return np.hstack(blocks)
+
+
+#: columns per tile in :func:`add_transposed` (a 512 x 256 float32 tile is 0.5 MB: it stays in cache)
+TILE = 256
+
+
+def add_transposed(out: np.ndarray, M: np.ndarray, tile: int = TILE) -> np.ndarray:
+    """``out += M.T`` in column tiles, for C-ordered ``out`` (n x m) and ``M`` (m x n).
+
+    Adding a transposed view in one pass reads ``M`` with a stride of a whole row per element, which
+    is 4x slower than contiguous work at 512 x 10^4; tiles of ``tile`` columns keep both operands in cache.
+
+    >>> out = np.zeros((2, 3), dtype=np.float32)
+    >>> add_transposed(out, np.arange(6, dtype=np.float32).reshape(3, 2), tile=2).tolist()
+    [[0.0, 2.0, 4.0], [1.0, 3.0, 5.0]]
+    """
+    for j in range(0, out.shape[1], tile):
+        o = out[:, j:j + tile]
+        o += M[j:j + tile].T
+    return out

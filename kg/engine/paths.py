@@ -48,7 +48,7 @@ import numpy as np
 
 from .linalg import Matrix, hstack, row_sq_norms, scale, to_dense
 
-__all__ = ["DAMPING", "degree_weight", "path_vectors", "cosine_block", "METAPATHS"]
+__all__ = ["DAMPING", "degree_weight", "path_vectors", "unit_rows", "cosine_block", "METAPATHS"]
 
 DAMPING = 0.4
 METAPATHS = ("M-T-M", "M-T-P-T-M")
@@ -71,12 +71,29 @@ def path_vectors(A: Matrix, B: Matrix, w: float = DAMPING) -> Matrix:
     return hstack([U1, U2])
 
 
-def cosine_block(Ub: Matrix, Ua: Matrix) -> np.ndarray:
-    """Normalised DWPC for every pair of a block; NaN where a mechanism has no path at all."""
-    nb = np.sqrt(row_sq_norms(Ub))
-    na = np.sqrt(row_sq_norms(Ua))
-    dots = to_dense(Ub @ Ua.T)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = dots / (nb[:, None] * na[None, :])
+def unit_rows(U: Matrix) -> tuple[Matrix, np.ndarray]:
+    """(U with every non-zero row scaled to unit length, the row norms): done once per dimension, so
+    that every block's cosine is a bare product instead of recomputing the ANN side's norms."""
+    norms = np.sqrt(row_sq_norms(U)).astype(np.float32)
+    with np.errstate(divide="ignore"):
+        inv = np.where(norms > 0, 1.0 / norms, 0.0).astype(np.float32)
+    return scale(U, inv), norms
+
+
+def cosine_block(Ub: Matrix, Ua: Matrix, norms: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Normalised DWPC for every pair of a block; NaN where a mechanism has no path at all.
+
+    With ``norms`` = (norms of Ub's rows, norms of Ua's rows), ``Ub`` and ``Ua`` are taken as already
+    unit-normalised by :func:`unit_rows` and the norms only mark the mechanisms without paths.
+    """
+    if norms is None:
+        nb = np.sqrt(row_sq_norms(Ub))
+        na = np.sqrt(row_sq_norms(Ua))
+        dots = to_dense(Ub @ Ua.T)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = dots / (nb[:, None] * na[None, :])
+    else:
+        nb, na = norms
+        out = np.asarray(to_dense(Ub @ Ua.T), dtype=np.float32)
     out[(nb == 0)[:, None] | (na == 0)[None, :]] = np.nan
-    return np.clip(out, 0.0, 1.0).astype(np.float32)
+    return np.clip(out, 0.0, 1.0, out=out).astype(np.float32, copy=False)

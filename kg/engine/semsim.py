@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .linalg import Matrix, nonzero_lists, row_counts
+from .linalg import Matrix, add_transposed, nonzero_lists, row_counts
 
 __all__ = ["ancestors", "information_content", "lin_matrix", "max_profile", "bma_block"]
 
@@ -121,18 +121,24 @@ def max_profile(X: Matrix, lin: np.ndarray, block: int = 4096) -> np.ndarray:
     return P
 
 
-def bma_block(Xb: Matrix, Pb: np.ndarray, Xa: Matrix, Pa_T: np.ndarray) -> np.ndarray:
+def bma_block(Xb: Matrix, Pb: np.ndarray, Xa: Matrix, Pa_T: np.ndarray,
+              Pb_T: np.ndarray | None = None) -> np.ndarray:
     """Best-match average Lin for every (b, a) of a block: NaN where either side has no terms.
 
-    ``Pa_T`` is the ANN side's max-profile transposed (T x n_ann, C-contiguous, made once).
+    ``Pa_T`` is the ANN side's max-profile transposed (T x n_ann, C-contiguous, made once); ``Pb_T``,
+    the block's own profile transposed, if the caller has it contiguous already. Both halves are
+    scaled while contiguous; the ANN-to-bio half is added transposed in cache-sized tiles
+    (:func:`kg.engine.linalg.add_transposed`).
     """
     nb = row_counts(Xb)
     na = row_counts(Xa)
     out = np.asarray(Xb @ Pa_T, dtype=np.float32)              # sum over b's terms of their best match in a
-    a_to_b = np.asarray(Xa @ np.ascontiguousarray(Pb.T)).T     # sum over a's terms of their best match in b
+    PbT = np.ascontiguousarray(Pb.T) if Pb_T is None else Pb_T
+    a_to_b = np.asarray(Xa @ PbT, dtype=np.float32)            # (n_ann x block): a's terms' best match in b
     with np.errstate(invalid="ignore", divide="ignore"):
         out *= (0.5 / nb).astype(np.float32)[:, None]
-        out += a_to_b * (0.5 / na).astype(np.float32)[None, :]
+        a_to_b *= (0.5 / na).astype(np.float32)[:, None]
+    add_transposed(out, a_to_b)
     out[nb == 0, :] = np.nan
     out[:, na == 0] = np.nan
     return out

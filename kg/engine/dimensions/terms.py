@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..linalg import incidence, row_cols, to_dense, vstack
-from ..paths import cosine_block, path_vectors
+from ..paths import cosine_block, path_vectors, unit_rows
 from ..semsim import ancestors, bma_block, information_content, lin_matrix, max_profile
 from .base import Dimension, Index, Missing
 
@@ -55,15 +55,18 @@ class TermDimension(Dimension):
         T = len(space.terms)
         pr = [(t, p) for t, ps in enumerate(space.parents) for p in ps]
         B = incidence([t for t, _ in pr], [p for _, p in pr], (T, T), features.dense)
-        U = path_vectors(vstack([space.X_bio, space.X_ann]), B)
+        # unit path vectors once, so each block's cosine is a bare product; norms mark the pathless
+        U, norms = unit_rows(path_vectors(vstack([space.X_bio, space.X_ann]), B))
         self.Ub, self.Ua = U[:nb], U[nb:]
+        self.Ub_norm, self.Ua_norm = norms[:nb], norms[nb:]
 
     def block(self, bi: Index, aj: Index = None) -> dict[str, np.ndarray]:
         full = aj is None or (isinstance(aj, slice) and aj == slice(None))
         s = self.space
         Xa = s.X_ann if full else s.X_ann[aj]        # slicing a sparse matrix copies it
         bma = bma_block(s.X_bio[bi], self.Pb[bi], Xa, self.Pa_T if full else self.Pa_T[:, aj])
-        prox = cosine_block(self.Ub[bi], self.Ua if full else self.Ua[aj])
+        prox = cosine_block(self.Ub[bi], self.Ua if full else self.Ua[aj],
+                            (self.Ub_norm[bi], self.Ua_norm if full else self.Ua_norm[aj]))
         b = self.beta
         return {self.name: (1 - b) * bma + b * prox, "BMA_" + self.name: bma, "P_" + self.name: prox}
 
