@@ -21,7 +21,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["combine", "merge_top_columns", "top_rows"]
+__all__ = ["combine", "block_top_columns", "merge_candidates", "merge_top_columns", "top_rows", "worker_pool"]
 
 
 def combine(blocks: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
@@ -54,19 +54,53 @@ def top_rows(En: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return np.take_along_axis(part, order, axis=1), np.take_along_axis(vals, order, axis=1)
 
 
-def merge_top_columns(best_v: np.ndarray, best_i: np.ndarray, En: np.ndarray, r0: int, k: int
-                      ) -> tuple[np.ndarray, np.ndarray]:
-    """Merge the k best rows of a block (per column) into the running k best: a k + k selection, so
-    the running candidates are never stacked onto the whole block."""
+def block_top_columns(En: np.ndarray, r0: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(values, row indices) of the k best rows of every column of a block whose first row is ``r0``."""
     n = En.shape[0]
-    if n > k:
-        sel = np.argpartition(-En, k - 1, axis=0)[:k]
-        cand_v = np.take_along_axis(En, sel, axis=0)
-        cand_i = sel + r0
-    else:
-        cand_v = En
-        cand_i = np.broadcast_to(np.arange(r0, r0 + n)[:, None], En.shape)
+    if n <= k:
+        return En, np.broadcast_to(np.arange(r0, r0 + n)[:, None], En.shape)
+    sel = np.argpartition(-En, k - 1, axis=0)[:k]
+    return np.take_along_axis(En, sel, axis=0), sel + r0
+
+
+def merge_candidates(best_v: np.ndarray, best_i: np.ndarray, cand_v: np.ndarray, cand_i: np.ndarray,
+                     k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Merge a block's k best rows per column into the running k best: a k + k selection."""
     v = np.vstack([best_v, cand_v])
     i = np.vstack([best_i, cand_i])
     sel = np.argpartition(-v, k - 1, axis=0)[:k]
     return np.take_along_axis(v, sel, axis=0), np.take_along_axis(i, sel, axis=0)
+
+
+def merge_top_columns(best_v: np.ndarray, best_i: np.ndarray, En: np.ndarray, r0: int, k: int
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Merge the k best rows of a block (per column) into the running k best: a k + k selection, so
+    the running candidates are never stacked onto the whole block."""
+    return merge_candidates(best_v, best_i, *block_top_columns(En, r0, k), k)
+
+
+def worker_pool(threads: int | None, tasks: int):
+    """A thread pool for the engine's blocks (a serial stand-in when one thread is enough).
+
+    ``threads``: None = the machine's cores, at most 4.
+    """
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+    n = threads if threads is not None else min(4, os.cpu_count() or 1)
+    if n <= 1 or tasks <= 1:
+        return _Serial()
+    return ThreadPoolExecutor(max_workers=n, thread_name_prefix="bionn-kg-block")
+
+
+class _Serial:
+    """The executor interface, run in the calling thread."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    @staticmethod
+    def map(fn, items):
+        return map(fn, items)

@@ -39,7 +39,8 @@ import numpy as np
 
 from ..errors import KGError, UnknownEntityError
 from . import dimensions as registry
-from .combine import combine, merge_top_columns, top_rows
+from .combine import block_top_columns, combine, merge_candidates, top_rows
+from .combine import worker_pool as _pool
 from .dimensions.base import Dimension
 from .features import Backend, Features, extract_features
 from .weights import resolve_weights
@@ -195,11 +196,13 @@ class Engine:
         return MatrixResult(f.bio, f.ann, E, cov, cat, self.preset, self.weights, dict(f.labels), self.names)
 
     def top_k(self, k: int = 10, block_size: int = 512,
-              progress: Callable[[int], None] | None = None) -> TopK:
+              progress: Callable[[int], None] | None = None, threads: int | None = None) -> TopK:
         """Top-k analogs of every mechanism in both directions, in row blocks (memory ~ block x n_ann).
 
         Only the weighted dimensions are computed; the ANN side keeps k candidates per column and merges
-        a block's own k best into them (k + k), instead of stacking them onto the whole block."""
+        a block's own k best into them (k + k), instead of stacking them onto the whole block. Blocks are
+        computed on ``threads`` threads (default: the machine's cores, at most 4); the result does not
+        depend on it."""
         f = self.features
         nb, na = len(f.bio), len(f.ann)
         kb, ka = min(k, na), min(k, nb)
@@ -208,15 +211,24 @@ class Engine:
         bio_E = np.zeros((nb, kb), dtype=np.float32)
         best_v = np.full((ka, na), -np.inf, dtype=np.float32)
         best_i = np.zeros((ka, na), dtype=np.int64)
-        for r0 in range(0, nb, block_size):
+        def work(r0: int) -> tuple[int, tuple, tuple | None]:
+            # one block: its rows' top k, and its own k best rows per column (merged below, k + k)
             E = self.block(slice(r0, r0 + block_size), only=weighted)["E"]
             En = np.where(np.isnan(E), -np.inf, E)
-            if kb:
-                bio_idx[r0:r0 + len(E)], bio_E[r0:r0 + len(E)] = top_rows(En, kb)
-            if ka:
-                best_v, best_i = merge_top_columns(best_v, best_i, En, r0, ka)
-            if progress:
-                progress(len(E))
+            rows = top_rows(En, kb) if kb else None
+            cols = block_top_columns(En, r0, ka) if ka else None
+            return len(E), rows, cols
+
+        # blocks run on a small thread pool: NumPy and scipy.sparse release the GIL in their kernels
+        starts = range(0, nb, block_size)
+        with _pool(threads, len(starts)) as ex:
+            for r0, (n, rows, cols) in zip(starts, ex.map(work, starts)):
+                if rows is not None:
+                    bio_idx[r0:r0 + n], bio_E[r0:r0 + n] = rows
+                if cols is not None:
+                    best_v, best_i = merge_candidates(best_v, best_i, *cols, ka)
+                if progress:
+                    progress(n)
         order = np.argsort(-best_v, axis=0, kind="stable")
         ann_E = np.take_along_axis(best_v, order, axis=0).T
         ann_idx = np.take_along_axis(best_i, order, axis=0).T
