@@ -87,3 +87,13 @@ def test_presets_change_E_but_not_dimensions(shipped_graph, engine):
     a, b = engine.matrix(), other.matrix()
     assert np.array_equal(a.dims["S"], b.dims["S"], equal_nan=True)
     assert not np.array_equal(a.E, b.E, equal_nan=True)
+
+
+def test_topk_is_the_same_on_one_thread_and_on_several(engine):
+    """Blocks run on a thread pool; small blocks force several of them and the k + k merges."""
+    one = engine.top_k(5, block_size=7, threads=1)
+    many = engine.top_k(5, block_size=7, threads=3)
+    assert np.array_equal(one.bio_idx, many.bio_idx) and np.array_equal(one.ann_idx, many.ann_idx)
+    assert np.allclose(one.bio_E, many.bio_E, equal_nan=True)
+    whole = engine.top_k(5, block_size=10_000, threads=1)
+    assert np.allclose(np.sort(whole.ann_E, axis=1), np.sort(many.ann_E, axis=1), equal_nan=True)
