@@ -7,6 +7,7 @@ every SPARQL 1.1 store implements; credentials are read from the environment, ne
 """
 from __future__ import annotations
 
+import http.server
 import os
 import shutil
 import signal
@@ -42,42 +43,248 @@ def dump_ntriples(graph, path: Path) -> int:
     return len(graph.store)
 
 
+_TMP_PREFIX = "bionn-kg-store-"
+MAX_REQUEST_BYTES = 1_000_000
+MAX_CONCURRENT_QUERIES = 8
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale_temporaries(tmpdir: str | None = None) -> list[Path]:
+    """Remove ``bionn-kg-store-<pid>-*`` directories left by a ``serve`` that was killed (its pid is gone).
+
+    Only our own directories (our prefix, our user, a dead pid) are touched. Returns what was removed.
+    """
+    removed = []
+    base = Path(tmpdir or tempfile.gettempdir())
+    try:
+        entries = list(base.glob(_TMP_PREFIX + "*"))
+    except OSError:
+        return removed
+    for d in entries:
+        parts = d.name[len(_TMP_PREFIX):].split("-", 1)
+        if len(parts) != 2 or not parts[0].isdigit():
+            continue
+        try:
+            st = d.lstat()
+        except OSError:
+            continue
+        if st.st_uid != os.getuid() or d.is_symlink() or not d.is_dir():
+            continue
+        if _pid_alive(int(parts[0])):
+            continue
+        shutil.rmtree(d, ignore_errors=True)
+        Path(str(d) + ".load.nt").unlink(missing_ok=True)
+        removed.append(d)
+    return removed
+
+
 def _prepare_location(location: str | None) -> tuple[Path, bool]:
     if location is None:
-        return Path(tempfile.mkdtemp(prefix="bionn-kg-store-")), True
+        clean_stale_temporaries()
+        return Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{os.getpid()}-")), True
     loc = Path(location)
-    if loc.exists() and any(loc.iterdir()):
-        if not (loc / MARKER).is_file():
-            raise KGError(f"{loc} exists and was not created by bionn-kg serve",
-                          hint="give an empty or new directory to --location")
-        shutil.rmtree(loc)  # a store we made before: rebuild it from the current graph
-    loc.mkdir(parents=True, exist_ok=True)
+    if loc.is_symlink():
+        raise KGError(f"--location {loc} is a symbolic link; refusing to write the store through it",
+                      hint="give the real directory path, or a new directory")
+    try:
+        if loc.exists():
+            if not loc.is_dir():
+                raise KGError(f"--location {loc} exists and is not a directory",
+                              hint="give an empty or new directory to --location")
+            if any(loc.iterdir()):
+                if not (loc / MARKER).is_file():
+                    raise KGError(f"{loc} exists and was not created by bionn-kg serve",
+                                  hint="give an empty or new directory to --location")
+                shutil.rmtree(loc)  # a store we made before: rebuild it from the current graph
+        loc.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KGError(f"--location {loc}: {exc.strerror or exc}",
+                      hint="give a directory you can write to") from None
     return loc, False
 
 
-def serve_graph(location: str | None, port: int, extra: Iterable[str] = ()) -> int:
-    """Load the graph into an Oxigraph store directory and run the read-only server in the foreground."""
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+
+def _bind(port: int):
+    """The guard's listening server on 127.0.0.1:port, or a one-line KGError if the port is taken."""
+    class Server(http.server.ThreadingHTTPServer):
+        daemon_threads = True
+        allow_reuse_address = True
+
+    try:
+        return Server(("127.0.0.1", port), _GuardHandler)
+    except OSError as exc:
+        raise KGError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror or exc})",
+                      hint="is another server using this port? choose another with --port") from None
+
+
+def _query_text(method: str, path: str, headers, body: bytes) -> str | None:
+    """The SPARQL query of a protocol request (GET ?query=, POST form or application/sparql-query)."""
+    import urllib.parse
+    parts = urllib.parse.urlsplit(path)
+    found = [v for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True) if k == "query"]
+    if method == "POST":
+        ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        text = body.decode("utf-8", "replace")
+        if ctype == "application/x-www-form-urlencoded":
+            found += [v for k, v in urllib.parse.parse_qsl(text, keep_blank_values=True) if k == "query"]
+        elif ctype == "application/sparql-query":
+            found.append(text)
+    return "\n".join(found) if found else None
+
+
+class _GuardHandler(http.server.BaseHTTPRequestHandler):
+    """Forwards read requests to the Oxigraph server; refuses SERVICE, writes and oversized requests."""
+
+    upstream: tuple[str, int] = ("127.0.0.1", 0)
+    upstream_timeout: float = 60.0
+    slots = None  # a threading.BoundedSemaphore, set by serve_graph
+    protocol_version = "HTTP/1.0"
+    server_version = "bionn-kg-serve"
+
+    def log_message(self, format, *args):  # noqa: A002 - quiet: the terminal shows only our own lines
+        pass
+
+    def _refuse(self, code: int, message: str, extra: dict | None = None) -> None:
+        data = (message + "\n").encode("utf-8")
+        self.send_response(code)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def do_HEAD(self):
+        self._forward(b"")
+
+    def do_GET(self):
+        self._forward(b"")
+
+    def do_POST(self):
+        length = self.headers.get("Content-Length")
+        if not length or not length.isdigit():
+            return self._refuse(411, "a POST needs a Content-Length")
+        if int(length) > MAX_REQUEST_BYTES:
+            return self._refuse(413, f"request over {MAX_REQUEST_BYTES} bytes refused")
+        body = self.rfile.read(int(length))
+        if not self.path.split("?")[0].rstrip("/").endswith("/query"):
+            return self._refuse(403, "this server is read-only: only SPARQL queries are accepted")
+        self._forward(body)
+
+    def do_PUT(self):
+        self._refuse(403, "this server is read-only")
+
+    do_DELETE = do_PATCH = do_PUT
+
+    def _forward(self, body: bytes) -> None:
+        import http.client
+
+        from .sparql_safety import mentions_service
+
+        text = _query_text(self.command, self.path, self.headers, body)
+        if text is not None and mentions_service(text):
+            return self._refuse(403, "SERVICE is refused by bionn-kg serve: it would make the server fetch "
+                                     "a URL for its client")
+        if not self.slots.acquire(blocking=False):
+            return self._refuse(503, "too many queries at once; retry shortly", {"Retry-After": "1"})
+        conn = http.client.HTTPConnection(*self.upstream, timeout=self.upstream_timeout)
+        try:
+            headers = {k: v for k, v in self.headers.items()
+                       if k.lower() in ("content-type", "accept", "accept-encoding", "user-agent")}
+            conn.request(self.command, self.path, body=body if self.command == "POST" else None,
+                         headers=headers)
+            resp = conn.getresponse()
+            self.send_response(resp.status, resp.reason)
+            for k, v in resp.getheaders():
+                if k.lower() not in ("connection", "transfer-encoding", "keep-alive", "server", "date"):
+                    self.send_header(k, v)
+            self.end_headers()
+            while True:
+                chunk = resp.read1(65536)
+                if not chunk:
+                    break
+                self.wfile.write(chunk)  # the client left: BrokenPipe ends this request and its upstream
+        except (OSError, http.client.HTTPException):
+            pass  # a client that left, or the query hit the server's timeout: nothing more to send
+        finally:
+            conn.close()
+            self.slots.release()
+
+
+def serve_graph(location: str | None, port: int, extra: Iterable[str] = (), *,
+                query_timeout: float | None = None) -> int:
+    """Load the graph into an Oxigraph store directory and serve it read-only on 127.0.0.1:``port``.
+
+    The Oxigraph server listens on a private loopback port with a per-query time limit
+    (``query_timeout``, default 30 s: a query whose client left is stopped at that limit too); clients
+    talk to a small guard in front of it that refuses SERVICE (Oxigraph would fetch the URL for the
+    client), writes and requests over 1 MB, and runs at most 8 queries at once (HTTP 503 beyond).
+    """
+    import threading
+
     import click
 
     from .graph import load_graph
+    from .limits import DEFAULT_SERVE_QUERY_TIMEOUT, check_seconds
 
+    qt = DEFAULT_SERVE_QUERY_TIMEOUT if query_timeout is None else check_seconds(query_timeout,
+                                                                                  "--query-timeout")
     exe = find_oxigraph()
-    graph = load_graph(extra)
-    loc, temporary = _prepare_location(location)
+    guard = _bind(port)  # fail fast, before loading anything, when the port is taken
+    try:
+        graph = load_graph(extra)
+        loc, temporary = _prepare_location(location)
+    except BaseException:
+        guard.server_close()
+        raise
     try:
         nt = loc.parent / f"{loc.name}.load.nt"
-        n = dump_ntriples(graph, nt)
-        store_dir = loc / "store"
-        proc = subprocess.run([exe, "load", "--location", str(store_dir), "--file", str(nt)],
-                              capture_output=True, text=True)
-        nt.unlink(missing_ok=True)
+        try:
+            n = dump_ntriples(graph, nt)
+            store_dir = loc / "store"
+            proc = subprocess.run([exe, "load", "--location", str(store_dir), "--file", str(nt)],
+                                  capture_output=True, text=True)
+        finally:
+            nt.unlink(missing_ok=True)
         if proc.returncode != 0:
             raise KGError(f"`oxigraph load` failed: {proc.stderr.strip()[:500]}")
         (loc / MARKER).write_text("store directory written by `bionn-kg serve`\n")
-        url = f"http://127.0.0.1:{port}/query"
-        click.echo(f"serving {n} triples read-only at {url} (store {store_dir}); Ctrl-C stops", err=True)
+        import socket
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            inner = s.getsockname()[1]
+        log = open(loc / "oxigraph.log", "wb")
+        env = {**os.environ, "RUST_BACKTRACE": "0"}
         server = subprocess.Popen([exe, "serve-read-only", "--location", str(store_dir),
-                                   "--bind", f"127.0.0.1:{port}"])
+                                   "--bind", f"127.0.0.1:{inner}", "--timeout-s", str(max(1, round(qt)))],
+                                  stdout=log, stderr=log, env=env, preexec_fn=_die_with_parent)
+        handler = type("Handler", (_GuardHandler,), {
+            "upstream": ("127.0.0.1", inner), "upstream_timeout": qt + 30,
+            "slots": threading.BoundedSemaphore(MAX_CONCURRENT_QUERIES)})
+        guard.RequestHandlerClass = handler
+        thread = threading.Thread(target=guard.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+        thread.start()
+        url = f"http://127.0.0.1:{port}/query"
+        click.echo(f"serving {n} triples read-only at {url} (store {store_dir}; queries stopped after "
+                   f"{qt:g} s; SERVICE refused); Ctrl-C stops", err=True)
 
         def _stop(signum, frame):  # noqa: ARG001
             server.terminate()
@@ -89,11 +296,14 @@ def serve_graph(location: str | None, port: int, extra: Iterable[str] = ()) -> i
             rc = server.wait()
         finally:
             signal.signal(signal.SIGTERM, old)
+            guard.shutdown()
+            log.close()
         if rc not in (0, -signal.SIGTERM, -signal.SIGINT):
-            raise KGError(f"the Oxigraph server exited with code {rc}",
-                          hint=f"is port {port} already in use? try --port")
+            tail = (loc / "oxigraph.log").read_text(errors="replace").strip().splitlines()[-1:]
+            raise KGError(f"the Oxigraph server exited with code {rc}" + (f": {tail[0][:300]}" if tail else ""))
         return 0
     finally:
+        guard.server_close()
         if temporary:
             shutil.rmtree(loc, ignore_errors=True)
 
@@ -148,15 +358,25 @@ def publish_graph(endpoint: str, graph_iri: str | None, extra: Iterable[str] = (
     opener = urllib.request.build_opener(*handlers)
     req = urllib.request.Request(url, data=body, method="POST" if append else "PUT",
                                  headers={"Content-Type": "text/turtle; charset=utf-8"})
+    import http.client
+
+    from .limits import check_seconds
+    timeout = check_seconds(timeout)
     try:
         with opener.open(req, timeout=timeout) as resp:
-            resp.read()
+            resp.read(1_000_000)
     except urllib.error.HTTPError as exc:
-        detail = exc.read()[:300].decode("utf-8", "replace").strip()
+        try:
+            detail = exc.read(300).decode("utf-8", "replace").strip()
+        except (OSError, http.client.HTTPException):
+            detail = ""
         hint = "set BIONN_KG_USER and BIONN_KG_PASSWORD" if exc.code in (401, 403) else None
         raise KGError(f"endpoint {endpoint} answered HTTP {exc.code} {exc.reason}: {detail}", hint=hint) from None
     except urllib.error.URLError as exc:
         raise KGError(f"endpoint {endpoint} is unreachable ({exc.reason})") from None
+    except http.client.HTTPException as exc:
+        raise KGError(f"endpoint {endpoint} sent a broken or truncated HTTP answer ({type(exc).__name__})",
+                      hint="the upload may not have completed: check the store, then publish again") from None
     except (TimeoutError, OSError) as exc:
         raise KGError(f"endpoint {endpoint} failed: {exc}") from None
     return n

@@ -7,6 +7,7 @@ unreachable endpoint). Errors print one clear message, never a traceback.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -91,7 +92,30 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except UnicodeError as exc:
+        return _fail(f"text that is not valid UTF-8 ({exc})", "save the file as UTF-8")
+    except PermissionError as exc:
+        return _fail(f"{exc.filename or 'a file'}: permission denied", "check the path and its permissions")
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _fail(f"{where}{exc.strerror or exc}", "check the path, the disk space and the permissions")
+    except MemoryError:
+        return _fail("out of memory", "the input is too large for this machine; see docs/limits-and-safety.md")
+    except RecursionError:
+        return _fail("the input is nested too deeply", "simplify the input")
+    except Exception as exc:  # noqa: BLE001 - exit 2 with one line, never a traceback with exit 1
+        if os.environ.get("BIONN_KG_DEBUG"):
+            raise
+        return _fail(f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}",
+                     "this is a bug: please report it with the command line; "
+                     "BIONN_KG_DEBUG=1 shows the traceback")
     return rv if isinstance(rv, int) else 0
+
+
+def _fail(message: str, hint: str) -> int:
+    """One line (plus a hint) on stderr and the error exit code, for errors that are not KGError."""
+    click.echo(f"bionn-kg: error: {message}\n  hint: {hint}", err=True)
+    return 2
 
 
 def run() -> None:  # pragma: no cover - console entry

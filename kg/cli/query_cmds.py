@@ -151,13 +151,17 @@ def query(query_ref, params, endpoint, default_graph, list_, timeout, max_rows, 
               help="Store directory (default: a temporary one, deleted on exit). An existing directory "
                    "is reused only if bionn-kg created it.")
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
+@click.option("--query-timeout", type=click.FloatRange(min=1, max=86400), default=30.0, show_default=True,
+              help="Server-side limit per query in seconds (also stops queries whose client left).")
 @click.option("--extra", "extra", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="Your own mechanisms, loaded next to the shipped graph. Repeatable.")
-def serve(location, port, extra):
+def serve(location, port, query_timeout, extra):
     """Serve the graph read-only with the Oxigraph SPARQL server on 127.0.0.1.
 
     Dumps the graph (shipped + --extra) to N-Triples, loads it with `oxigraph load` and runs
-    `oxigraph serve-read-only`, bound to the loopback interface only. Stop it with Ctrl-C.
+    `oxigraph serve-read-only` on a private loopback port, behind a guard on 127.0.0.1:PORT that
+    refuses SERVICE (the server would fetch URLs for its clients), writes and requests over 1 MB,
+    and runs at most 8 queries at once. Stop it with Ctrl-C.
 
     \b
     Example:
@@ -165,7 +169,7 @@ def serve(location, port, extra):
       bionn-kg query equivalence_map --endpoint http://127.0.0.1:7878/query
     """
     from ..server import serve_graph
-    return serve_graph(location, port, extra)
+    return serve_graph(location, port, extra, query_timeout=query_timeout)
 
 
 @click.command()
@@ -177,7 +181,7 @@ def serve(location, port, extra):
 @click.option("--append", is_flag=True, help="Add to the graph (POST) instead of replacing it (PUT).")
 @click.option("--auth", type=click.Choice(["auto", "digest", "basic"]), default="auto", show_default=True,
               help="HTTP authentication scheme for BIONN_KG_USER / BIONN_KG_PASSWORD.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=120.0, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=1, max=86400), default=120.0, show_default=True)
 @click.option("--extra", "extra", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="Your own mechanisms, uploaded with the shipped graph. Repeatable.")
 def publish(endpoint, graph_iri, append, auth, timeout, extra):
