@@ -40,6 +40,8 @@ def parse_weights(text: str) -> dict[str, float]:
         if not sep or match is None:
             raise KGError(f"bad weight '{part}'", hint="write DIM=VALUE pairs with DIM one of "
                           f"{', '.join(DIMENSIONS)}, e.g. --weights S=0.3,F=0.3,C=0.2,M=0.2")
+        if any(x.split("=")[0] == match for x in seen):
+            raise KGError(f"weight of {match} given twice: '{text}'", hint="give each dimension once")
         try:
             v = float(val)
         except ValueError:
