@@ -294,6 +294,8 @@ def _post(url: str, body: bytes, accept: str, deadline: float, max_bytes: int, t
                     break
             if expired.is_set():
                 raise KGError(f"{where} did not answer within {timeout:g} s (wall clock)", hint=_TIMEOUT_HINT)
+            if resp.length and n <= cap:  # fewer bytes than Content-Length announced: cut short
+                raise http.client.IncompleteRead(b"".join(chunks), resp.length)
             return status, reason, headers, b"".join(chunks)
         except KGError:
             raise

@@ -364,7 +364,9 @@ def publish_graph(endpoint: str, graph_iri: str | None, extra: Iterable[str] = (
     timeout = check_seconds(timeout)
     try:
         with opener.open(req, timeout=timeout) as resp:
-            resp.read(1_000_000)
+            got = resp.read(1_000_000)
+            if resp.length and len(got) < 1_000_000:  # fewer bytes than Content-Length announced
+                raise http.client.IncompleteRead(got, resp.length)
     except urllib.error.HTTPError as exc:
         try:
             detail = exc.read(300).decode("utf-8", "replace").strip()
