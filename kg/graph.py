@@ -324,7 +324,11 @@ def _load_file(store: ox.Store, path: Path) -> None:
         raise InputFileError(f"{path}: the file is not valid UTF-8 ({exc})", hint="save it as UTF-8") from None
     except OSError as exc:
         raise InputFileError(f"{path}: cannot read the file ({exc})") from None
-    except MemoryError:
+    except MemoryError as exc:
+        if "buffer maximal size" in str(exc):  # pyoxigraph's parser caps one token at 16 MiB
+            raise InputFileError(f"{path}: a single literal or IRI is longer than the parser's limit ({exc})",
+                                 hint="shorten that value (a label or definition of megabytes is an error)"
+                                 ) from None
         raise InputFileError(f"{path}: out of memory while loading the file",
                              hint="the file is too large for this machine") from None
 

@@ -26,7 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import rdflib
 
 __all__ = ["VersionInfo", "version_info", "release_graph", "release_rdfxml", "write_text_atomic",
-           "write_owl", "build_release", "release_path", "sssom_path", "RELEASE_PREFIXES", "RELEASE_MARKER"]
+           "write_owl", "build_release", "release_path", "sssom_path", "RELEASE_PREFIXES", "RELEASE_MARKER",
+           "shorten_annotations"]
 
 RELEASE_PREFIXES: dict[str, str] = {**PREFIXES, "foaf": "http://xmlns.com/foaf/0.1/"}
 _DATED = re.compile(r"/(\d{4}-\d{2}-\d{2})/")
@@ -114,6 +115,40 @@ class _RdflibTerms:
         if dt == "http://www.w3.org/2001/XMLSchema#string":
             return self.Literal(term.value)
         return self.Literal(term.value, datatype=self.URIRef(dt))
+
+
+ANNOTATION_SHORTEN_AT = 4096
+
+
+def shorten_annotations(graph: "rdflib.Graph", max_chars: int = ANNOTATION_SHORTEN_AT) -> "rdflib.Graph":
+    """The graph with annotation literals longer than ``max_chars`` cut to that length (a copy, or the
+    graph itself when none is that long), for the reasoner only.
+
+    Why: annotations carry no logical meaning in OWL 2, but HermiT's parser is superlinear in the length
+    of a literal (a 6 MB label took 47 s); ``check`` must stay linear in the input. Data property
+    values (which the reasoner checks against their datatype) are never touched.
+    """
+    from rdflib import OWL, RDF, RDFS, Graph, Literal
+
+    builtin = {str(RDFS.label), str(RDFS.comment), str(RDFS.seeAlso), str(RDFS.isDefinedBy),
+               str(OWL.versionInfo), str(OWL.deprecated)}
+    long = [(s, p, o) for s, p, o in graph if isinstance(o, Literal) and len(o) > max_chars]
+    if not long:
+        return graph
+    annotation = builtin | {str(p) for p in graph.subjects(RDF.type, OWL.AnnotationProperty)}
+    long = [t for t in long if str(t[1]) in annotation]
+    if not long:
+        return graph
+    out = Graph()
+    for prefix, ns in graph.namespaces():
+        out.bind(prefix, ns, override=True)
+    for t in graph:
+        out.add(t)
+    for s, p, o in long:
+        out.remove((s, p, o))
+        out.add((s, p, Literal(str(o)[:max_chars] + "...", lang=o.language,
+                               datatype=None if o.language else o.datatype)))
+    return out
 
 
 def release_rdfxml(graph: "rdflib.Graph") -> str:

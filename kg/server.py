@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -46,6 +47,7 @@ def dump_ntriples(graph, path: Path) -> int:
 _TMP_PREFIX = "bionn-kg-store-"
 MAX_REQUEST_BYTES = 1_000_000
 MAX_CONCURRENT_QUERIES = 8
+DEFAULT_SERVE_MAX_MEMORY_MB = 4096
 
 
 def _pid_alive(pid: int) -> bool:
@@ -112,13 +114,106 @@ def _prepare_location(location: str | None) -> tuple[Path, bool]:
     return loc, False
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-            ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
+def _child_setup(max_memory_mb: int | None):  # pragma: no cover - runs in the child between fork and exec
+    """Die with the parent (PR_SET_PDEATHSIG) and cap the address space (RLIMIT_AS)."""
+    def setup() -> None:
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+                ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+            except (OSError, AttributeError):
+                pass
+        if max_memory_mb:
+            try:
+                import resource
+                resource.setrlimit(resource.RLIMIT_AS, (max_memory_mb * 1024 * 1024, resource.RLIM_INFINITY))
+            except (ValueError, OSError, ImportError):
+                pass
+    return setup
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Upstream:
+    """The Oxigraph server process behind the guard, restarted when a query must be stopped.
+
+    Oxigraph's own ``--timeout-s`` is not enough (a COUNT over a cross product ran 20 s under a 2 s
+    limit, an ORDER BY over one never stopped), and it cannot cancel one query from outside: so a query
+    past its limit, or a crash (an allocation past ``max_memory_mb`` aborts the process), restarts the
+    whole read-only server, which takes about a second. Queries in flight at that moment get HTTP 502,
+    which clients retry.
+    """
+
+    def __init__(self, exe: str, store_dir: Path, log: Path, query_timeout: float, max_memory_mb: int | None):
+        import threading
+        self.exe, self.store_dir, self.log = exe, store_dir, log
+        self.query_timeout, self.max_memory_mb = query_timeout, max_memory_mb
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.wanted = -1
+        self.generation = 0
+        self.restarts = 0
+        self.proc: subprocess.Popen | None = None
+        self.port = 0
+        self._start()
+
+    def _start(self) -> None:
+        import socket
+        import time
+        self.port = _free_port()
+        env = {**os.environ, "RUST_BACKTRACE": "0"}
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                [self.exe, "serve-read-only", "--location", str(self.store_dir), "--bind",
+                 f"127.0.0.1:{self.port}", "--timeout-s", str(max(1, round(self.query_timeout)))],
+                stdout=log, stderr=log, stdin=subprocess.DEVNULL, env=env,
+                preexec_fn=_child_setup(self.max_memory_mb))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                tail = self.log.read_text(errors="replace").strip().splitlines()[-1:]
+                raise KGError(f"the Oxigraph server exited with code {self.proc.returncode}"
+                              + (f": {tail[0][:300]}" if tail else ""))
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise KGError("the Oxigraph server did not start within 60 s")
+
+    def current(self) -> tuple[int, int]:
+        with self.lock:
+            return self.generation, self.port
+
+    def request_restart(self, generation: int) -> None:
+        """Ask the main thread to restart the server (a thread that forks it would take it down when
+        it ends: PR_SET_PDEATHSIG follows the forking thread, so only the main thread restarts)."""
+        with self.lock:
+            if generation == self.generation:
+                self.wanted = generation
+        self.wake.set()
+
+    def restart_if_needed(self) -> None:
+        """In the main thread: restart when asked to, or when the server died."""
+        self.wake.clear()
+        with self.lock:
+            if self.wanted != self.generation and self.proc is not None and self.proc.poll() is None:
+                return
+            self.generation += 1  # first: a request cut by the kill below sees it and retries
+            self.restarts += 1
+            self.stop()
+            self._start()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def _bind(port: int):
@@ -150,10 +245,11 @@ def _query_text(method: str, path: str, headers, body: bytes) -> str | None:
 
 
 class _GuardHandler(http.server.BaseHTTPRequestHandler):
-    """Forwards read requests to the Oxigraph server; refuses SERVICE, writes and oversized requests."""
+    """Forwards read requests to the Oxigraph server; refuses SERVICE, writes and oversized requests;
+    stops (by restarting the server) a query that runs past its limit, whether or not its client stayed."""
 
-    upstream: tuple[str, int] = ("127.0.0.1", 0)
-    upstream_timeout: float = 60.0
+    upstream: _Upstream | None = None
+    query_timeout: float = 30.0
     slots = None  # a threading.BoundedSemaphore, set by serve_graph
     protocol_version = "HTTP/1.0"
     server_version = "bionn-kg-serve"
@@ -196,6 +292,8 @@ class _GuardHandler(http.server.BaseHTTPRequestHandler):
 
     def _forward(self, body: bytes) -> None:
         import http.client
+        import socket
+        import threading
 
         from .sparql_safety import mentions_service
 
@@ -205,14 +303,48 @@ class _GuardHandler(http.server.BaseHTTPRequestHandler):
                                      "a URL for its client")
         if not self.slots.acquire(blocking=False):
             return self._refuse(503, "too many queries at once; retry shortly", {"Retry-After": "1"})
-        conn = http.client.HTTPConnection(*self.upstream, timeout=self.upstream_timeout)
         try:
+            for _ in range(3):  # a restart caused by another query: try again on the new server
+                if self._attempt(body) != "retry":
+                    break
+                time.sleep(0.2)
+            else:
+                self._refuse(502, "the server is restarting; retry shortly", {"Retry-After": "1"})
+        except OSError:
+            pass
+        finally:
+            self.slots.release()
+
+    def _attempt(self, body: bytes) -> str:
+        """One forward to the current server: "done", or "retry" when it was restarted under us."""
+        import http.client
+        import socket
+        import threading
+
+        generation, port = self.upstream.current()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=self.query_timeout + 5)
+        expired = threading.Event()
+
+        def _expire() -> None:  # the wall-clock limit of this request, answer streaming included
+            expired.set()
+            if conn.sock is not None:
+                try:
+                    conn.sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+        timer = threading.Timer(self.query_timeout, _expire)
+        timer.daemon = True
+        timer.start()
+        started = False
+        try:
+            self.connection.settimeout(self.query_timeout)  # a client that does not read is dropped too
             headers = {k: v for k, v in self.headers.items()
                        if k.lower() in ("content-type", "accept", "accept-encoding", "user-agent")}
             conn.request(self.command, self.path, body=body if self.command == "POST" else None,
                          headers=headers)
             resp = conn.getresponse()
             self.send_response(resp.status, resp.reason)
+            started = True
             for k, v in resp.getheaders():
                 if k.lower() not in ("connection", "transfer-encoding", "keep-alive", "server", "date"):
                     self.send_header(k, v)
@@ -221,24 +353,37 @@ class _GuardHandler(http.server.BaseHTTPRequestHandler):
                 chunk = resp.read1(65536)
                 if not chunk:
                     break
-                self.wfile.write(chunk)  # the client left: BrokenPipe ends this request and its upstream
+                self.wfile.write(chunk)
+            return "done"
         except (OSError, http.client.HTTPException):
-            pass  # a client that left, or the query hit the server's timeout: nothing more to send
+            pass  # a client that left, the time limit, or a server that crashed or was restarted
         finally:
+            timer.cancel()
             conn.close()
-            self.slots.release()
+        if not expired.is_set() and self.upstream.current()[0] != generation:
+            return "done" if started else "retry"  # another query's restart cut this one
+        if expired.is_set() or self.upstream.proc.poll() is not None:
+            # stop the query where it runs (its client may be gone): restart the server
+            self.upstream.request_restart(generation)
+            if not started:
+                self._refuse(503 if expired.is_set() else 502,
+                             f"the query was stopped after the {self.query_timeout:g} s limit" if expired.is_set()
+                             else "the query was stopped: the server ran out of memory")
+        return "done"
 
 
 def serve_graph(location: str | None, port: int, extra: Iterable[str] = (), *,
-                query_timeout: float | None = None) -> int:
+                query_timeout: float | None = None, max_memory_mb: int | None = None) -> int:
     """Load the graph into an Oxigraph store directory and serve it read-only on 127.0.0.1:``port``.
 
-    The Oxigraph server listens on a private loopback port with a per-query time limit
-    (``query_timeout``, default 30 s: a query whose client left is stopped at that limit too); clients
-    talk to a small guard in front of it that refuses SERVICE (Oxigraph would fetch the URL for the
-    client), writes and requests over 1 MB, and runs at most 8 queries at once (HTTP 503 beyond).
+    The Oxigraph server listens on a private loopback port; clients talk to a small guard in front of it
+    that refuses SERVICE (Oxigraph would fetch the URL for the client), writes and requests over 1 MB,
+    runs at most 8 queries at once (HTTP 503 beyond) and stops any query after ``query_timeout``
+    seconds (default 30), whether or not its client is still there, by restarting the server process
+    (see :class:`_Upstream`). The server's address space is capped at ``max_memory_mb`` (default 4096).
     """
     import threading
+    import time
 
     import click
 
@@ -247,6 +392,7 @@ def serve_graph(location: str | None, port: int, extra: Iterable[str] = (), *,
 
     qt = DEFAULT_SERVE_QUERY_TIMEOUT if query_timeout is None else check_seconds(query_timeout,
                                                                                   "--query-timeout")
+    mem = DEFAULT_SERVE_MAX_MEMORY_MB if max_memory_mb is None else int(max_memory_mb)
     exe = find_oxigraph()
     guard = _bind(port)  # fail fast, before loading anything, when the port is taken
     try:
@@ -255,6 +401,7 @@ def serve_graph(location: str | None, port: int, extra: Iterable[str] = (), *,
     except BaseException:
         guard.server_close()
         raise
+    upstream = None
     try:
         nt = loc.parent / f"{loc.name}.load.nt"
         try:
@@ -267,43 +414,35 @@ def serve_graph(location: str | None, port: int, extra: Iterable[str] = (), *,
         if proc.returncode != 0:
             raise KGError(f"`oxigraph load` failed: {proc.stderr.strip()[:500]}")
         (loc / MARKER).write_text("store directory written by `bionn-kg serve`\n")
-        import socket
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            inner = s.getsockname()[1]
-        log = open(loc / "oxigraph.log", "wb")
-        env = {**os.environ, "RUST_BACKTRACE": "0"}
-        server = subprocess.Popen([exe, "serve-read-only", "--location", str(store_dir),
-                                   "--bind", f"127.0.0.1:{inner}", "--timeout-s", str(max(1, round(qt)))],
-                                  stdout=log, stderr=log, env=env, preexec_fn=_die_with_parent)
-        handler = type("Handler", (_GuardHandler,), {
-            "upstream": ("127.0.0.1", inner), "upstream_timeout": qt + 30,
+        del graph
+        upstream = _Upstream(exe, store_dir, loc / "oxigraph.log", qt, mem)
+        guard.RequestHandlerClass = type("Handler", (_GuardHandler,), {
+            "upstream": upstream, "query_timeout": qt,
             "slots": threading.BoundedSemaphore(MAX_CONCURRENT_QUERIES)})
-        guard.RequestHandlerClass = handler
         thread = threading.Thread(target=guard.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
         thread.start()
-        url = f"http://127.0.0.1:{port}/query"
-        click.echo(f"serving {n} triples read-only at {url} (store {store_dir}; queries stopped after "
-                   f"{qt:g} s; SERVICE refused); Ctrl-C stops", err=True)
+        click.echo(f"serving {n} triples read-only at http://127.0.0.1:{port}/query (store {store_dir}; "
+                   f"queries stopped after {qt:g} s or {mem} MB; SERVICE refused); Ctrl-C stops", err=True)
+        stopping = threading.Event()
 
         def _stop(signum, frame):  # noqa: ARG001
-            server.terminate()
+            stopping.set()
+            upstream.wake.set()
         old = signal.signal(signal.SIGTERM, _stop)
         try:
-            rc = server.wait()
+            while not stopping.is_set():
+                upstream.wake.wait(0.5)
+                upstream.restart_if_needed()
         except KeyboardInterrupt:
-            server.terminate()
-            rc = server.wait()
+            pass
         finally:
             signal.signal(signal.SIGTERM, old)
             guard.shutdown()
-            log.close()
-        if rc not in (0, -signal.SIGTERM, -signal.SIGINT):
-            tail = (loc / "oxigraph.log").read_text(errors="replace").strip().splitlines()[-1:]
-            raise KGError(f"the Oxigraph server exited with code {rc}" + (f": {tail[0][:300]}" if tail else ""))
         return 0
     finally:
         guard.server_close()
+        if upstream is not None:
+            upstream.stop()
         if temporary:
             shutil.rmtree(loc, ignore_errors=True)
 

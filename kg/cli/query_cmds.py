@@ -153,15 +153,18 @@ def query(query_ref, params, endpoint, default_graph, list_, timeout, max_rows, 
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
 @click.option("--query-timeout", type=click.FloatRange(min=1, max=86400), default=30.0, show_default=True,
               help="Server-side limit per query in seconds (also stops queries whose client left).")
+@click.option("--max-memory", "max_memory", type=click.IntRange(min=256), default=4096, show_default=True,
+              metavar="MB", help="Address-space cap of the Oxigraph server; a query beyond it is stopped.")
 @click.option("--extra", "extra", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="Your own mechanisms, loaded next to the shipped graph. Repeatable.")
-def serve(location, port, query_timeout, extra):
+def serve(location, port, query_timeout, max_memory, extra):
     """Serve the graph read-only with the Oxigraph SPARQL server on 127.0.0.1.
 
     Dumps the graph (shipped + --extra) to N-Triples, loads it with `oxigraph load` and runs
     `oxigraph serve-read-only` on a private loopback port, behind a guard on 127.0.0.1:PORT that
     refuses SERVICE (the server would fetch URLs for its clients), writes and requests over 1 MB,
-    and runs at most 8 queries at once. Stop it with Ctrl-C.
+    runs at most 8 queries at once, and stops a query past --query-timeout or --max-memory (even
+    when its client has left) by restarting the server process. Stop it with Ctrl-C.
 
     \b
     Example:
@@ -169,7 +172,7 @@ def serve(location, port, query_timeout, extra):
       bionn-kg query equivalence_map --endpoint http://127.0.0.1:7878/query
     """
     from ..server import serve_graph
-    return serve_graph(location, port, extra, query_timeout=query_timeout)
+    return serve_graph(location, port, extra, query_timeout=query_timeout, max_memory_mb=max_memory)
 
 
 @click.command()
