@@ -30,7 +30,7 @@ class Run:
         lines = [ln for ln in self.err.strip().splitlines() if ln.strip()]
         return (self.code == 2 and "Traceback" not in self.err and "panicked" not in self.err
                 and any(ln.startswith("bionn-kg: error:") for ln in lines)
-                and all(ln.startswith(("bionn-kg:", "  hint:", "  ")) or ln.startswith("Usage")
+                and all(ln.startswith(("bionn-kg", "  ")) or ln.startswith("Usage")
                         or ln.startswith("Try ") or ln.startswith("Error:") for ln in lines))
 
 
