@@ -498,14 +498,33 @@ def publish_graph(endpoint: str, graph_iri: str | None, extra: Iterable[str] = (
     req = urllib.request.Request(url, data=body, method="POST" if append else "PUT",
                                  headers={"Content-Type": "text/turtle; charset=utf-8"})
     import http.client
+    import threading
 
     from .limits import check_seconds
     timeout = check_seconds(timeout)
+    outcome: list[BaseException | None] = []
+
+    def upload() -> None:
+        try:
+            with opener.open(req, timeout=timeout) as resp:
+                got = resp.read(1_000_000)
+                if resp.length and len(got) < 1_000_000:  # fewer bytes than Content-Length announced
+                    raise http.client.IncompleteRead(got, resp.length)
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
+            outcome.append(exc)
+
+    # urllib's timeout is per socket operation: a server answering one byte per second never trips it.
+    # The upload runs in a daemon thread and the caller waits at most `timeout` seconds (wall clock).
+    worker = threading.Thread(target=upload, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive() or not outcome:
+        raise KGError(f"endpoint {endpoint} did not finish the upload within {timeout:g} s (wall clock)",
+                      hint="the upload may not have completed: check the store; raise --timeout for a slow store")
     try:
-        with opener.open(req, timeout=timeout) as resp:
-            got = resp.read(1_000_000)
-            if resp.length and len(got) < 1_000_000:  # fewer bytes than Content-Length announced
-                raise http.client.IncompleteRead(got, resp.length)
+        if outcome[0] is not None:
+            raise outcome[0]
     except urllib.error.HTTPError as exc:
         try:
             detail = exc.read(300).decode("utf-8", "replace").strip()

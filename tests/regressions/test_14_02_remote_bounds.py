@@ -62,3 +62,11 @@ def test_retry_after_is_capped_by_the_deadline(misbehaving):
     assert run.clean_error(), run.err
     assert "503" in run.err
     assert run.seconds < 10, run.seconds
+
+
+def test_publish_is_bounded_on_the_wall_clock(misbehaving):
+    url, _ = misbehaving("drip")
+    run = run_cli("publish", "--endpoint", url.replace("/query", "/store"), "--timeout", "2", timeout=30)
+    assert run.clean_error(), run.err
+    assert "within 2 s (wall clock)" in run.err
+    assert run.seconds < 8
