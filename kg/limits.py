@@ -5,18 +5,21 @@ one byte per second or 500 MB) must fail fast with a clear message instead of ex
 Each limit has a safe default; a user who needs more sets the environment variable (or, for the
 ``query`` command, the option named below). ``docs/limits-and-safety.md`` lists them all.
 
-===================================  ==========  ==============================================  ==================
-limit                                default     environment variable                            option
-===================================  ==========  ==============================================  ==================
-input file size (each file)          200 MiB     ``BIONN_KG_MAX_INPUT_BYTES``                    -
-entity expansion in RDF/XML          1 MiB       ``BIONN_KG_MAX_ENTITY_EXPANSION`` (characters)  -
-embedded query wall time             30 s        ``BIONN_KG_QUERY_TIMEOUT``                      ``query --timeout``
-embedded query memory (worker)       2048 MiB    ``BIONN_KG_QUERY_MAX_MEMORY_MB``                ``query --max-memory``
-remote call wall time (per call)     30 s        ``BIONN_KG_REMOTE_TIMEOUT``                     ``query --timeout``
-remote answer size                   64 MiB      ``BIONN_KG_REMOTE_MAX_BYTES``                   -
-Retry-After honoured up to           10 s        -                                               -
-``serve`` query time (server side)   30 s        -                                               ``serve --query-timeout``
-===================================  ==========  ==============================================  ==================
+==========================================  =============  ==========================================
+limit                                       default        raise it with
+==========================================  =============  ==========================================
+input file size (each file)                 200 MiB        ``BIONN_KG_MAX_INPUT_BYTES``
+entity expansion in RDF/XML (plain only)    max(1 MiB,     ``BIONN_KG_MAX_ENTITY_EXPANSION``
+                                            4 x file)      (characters); nested entities: never
+embedded query wall time                    30 s           ``query --timeout``, ``BIONN_KG_QUERY_TIMEOUT``
+embedded query memory (worker)              2048 MiB       ``query --max-memory``,
+                                                           ``BIONN_KG_QUERY_MAX_MEMORY_MB``
+remote call wall time (whole call)          30 s           ``query --timeout``, ``BIONN_KG_REMOTE_TIMEOUT``
+remote answer size                          64 MiB         ``BIONN_KG_REMOTE_MAX_BYTES``
+Retry-After honoured up to                  10 s           -
+``serve`` time per query (server side)      30 s           ``serve --query-timeout``
+``serve`` server memory                     4096 MiB       ``serve --max-memory``
+==========================================  =============  ==========================================
 """
 from __future__ import annotations
 
