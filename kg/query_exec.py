@@ -146,6 +146,8 @@ def _child(conn, store, text: str, max_rows: int | None, line_shift: int, parent
     # terminal clean, the parent reports it in one line
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
+    import faulthandler
+    faulthandler.disable()  # (pytest or PYTHONFAULTHANDLER) would dump a stack on that abort
     _limit_memory(max_memory_mb)
     try:
         result = collect_oxigraph(store.query(text), max_rows)

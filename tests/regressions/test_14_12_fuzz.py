@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from kg.errors import KGError
 
 EXAMPLES = int(os.environ.get("BIONN_KG_FUZZ_EXAMPLES", "25"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 25,
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 25, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 SPARQL_TOKENS = [
