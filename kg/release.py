@@ -158,11 +158,24 @@ def release_rdfxml(graph: "rdflib.Graph") -> str:
     return serialize_rdfxml(graph, RELEASE_PREFIXES)
 
 
+def _remove_stale_temporaries(path: Path) -> None:
+    """Remove ``.NAME.PID-XXXX.tmp`` files that a killed writer of ``path`` left (its pid is gone)."""
+    import glob
+
+    from .staging import _pid_alive
+
+    for p in path.parent.glob(f".{glob.escape(path.name)}.*-*.tmp"):
+        pid = p.name[len(path.name) + 2:].split("-", 1)[0]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            p.unlink(missing_ok=True)
+
+
 def write_text_atomic(path: Path, text: str) -> Path:
     """Write through a temporary file in the same folder, then rename: readers never see half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    _remove_stale_temporaries(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)

@@ -77,6 +77,17 @@ def test_serve_temporaries_of_a_killed_run_are_removed(tmp_path):
     assert not dead.exists() and alive.exists() and other.exists()
 
 
+def test_atomic_file_writes_remove_a_killed_writers_temporary(tmp_path):
+    from kg.release import write_text_atomic
+    stale = tmp_path / f".out.owl.{_dead_pid()}-abcd.tmp"
+    stale.write_text("half")
+    mine = tmp_path / f".out.owl.{os.getpid()}-live.tmp"
+    mine.write_text("in progress")
+    write_text_atomic(tmp_path / "out.owl", "whole")
+    assert (tmp_path / "out.owl").read_text() == "whole"
+    assert not stale.exists() and mine.exists()
+
+
 def _dead_pid() -> int:
     p = subprocess.Popen([sys.executable, "-c", "pass"])
     p.wait()
