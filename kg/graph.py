@@ -179,18 +179,21 @@ def _to_term(value: Any):
     return ox.Literal(str(value))
 
 
-_PROLOG_SCAN = 1024 * 1024  # a DOCTYPE must start within the first MiB (after the XML declaration)
+_DTD_WINDOW = 1024 * 1024  # the longest internal DTD subset accepted
 _NAME = r"[A-Za-z_:][\w.:-]*"
 
 
 def check_xml_entities(path: Path, size: int | None = None) -> None:
     """Refuse RDF/XML whose DTD could blow up when expanded, before any parser sees the file.
 
-    Allowed: no DOCTYPE, or an internal subset of plain general entities (``<!ENTITY owl "http://...">``,
+    Allowed: no DOCTYPE, or internal subsets of plain general entities (``<!ENTITY owl "http://...">``,
     as Protege writes) whose values hold no further references. Refused: nested entities (the "billion
-    laughs" bomb), parameter entities, external entities or DTDs, any other declaration, and documents
-    whose references would expand to more than ``max(BIONN_KG_MAX_ENTITY_EXPANSION, 4 x file size)``
-    characters in total.
+    laughs" bomb), parameter entities, external entities or DTDs, any other declaration, an
+    ``<!ENTITY`` outside a DOCTYPE, and documents whose references would expand to more than
+    ``max(BIONN_KG_MAX_ENTITY_EXPANSION, 4 x file size)`` characters in total.
+
+    The whole file is scanned, not only its prolog: the RDF/XML parser accepts a DOCTYPE anywhere
+    (after a long comment, even after the root element's start tag), and so must this check.
 
     Raises
     ------
@@ -202,77 +205,74 @@ def check_xml_entities(path: Path, size: int | None = None) -> None:
 
     from .limits import max_entity_expansion
 
-    with open(path, "rb") as fh:
-        head = fh.read(_PROLOG_SCAN)
+    size = size if size is not None else path.stat().st_size
+    if size == 0:
+        return
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        head = mm[:4]
         if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:2] in (b"<\x00", b"\x00<"):
-            raise InputFileError(f"{path}: RDF/XML in UTF-16 is not supported",
-                                 hint="save the file as UTF-8")
-        text = head.decode("utf-8", "replace")
-        i = 1 if text.startswith("\ufeff") else 0
-        # skip the XML declaration, processing instructions, comments and white space
-        while True:
-            m = re.compile(r"\s*(<\?.*?\?>|<!--.*?-->)", re.S).match(text, i)
-            if not m:
-                break
-            i = m.end()
-        m = re.compile(r"\s*<!DOCTYPE\s+" + _NAME, re.S).match(text, i)
-        if not m:
-            return  # no DTD: only the five predefined entities exist
+            raise InputFileError(f"{path}: RDF/XML in UTF-16 is not supported", hint="save the file as UTF-8")
 
         def refuse(why: str, at: int) -> InputFileError:
-            return InputFileError(f"{path}:{text.count(chr(10), 0, at) + 1}: {why}",
+            line = mm[:at].count(b"\n") + 1
+            return InputFileError(f"{path}:{line}: {why}",
                                   hint="remove the DOCTYPE or use only plain entities such as "
                                        '<!ENTITY owl "http://www.w3.org/2002/07/owl#">; entity expansion is '
                                        "limited to keep the loader safe (docs/limits-and-safety.md)")
-        j = m.end()
-        rest = re.compile(r"\s*(SYSTEM|PUBLIC)\b").match(text, j)
-        if rest:
-            raise refuse("an external DTD (SYSTEM/PUBLIC) is refused", j)
-        m2 = re.compile(r"\s*\[").match(text, j)
-        if not m2:
-            m3 = re.compile(r"\s*>").match(text, j)
-            if m3:
-                return
-            raise refuse("malformed DOCTYPE", j)
-        j = m2.end()
+
         entities: dict[str, int] = {}
-        decl = re.compile(r"\s*(<!--.*?-->|<!ENTITY\s+(%?)\s*(" + _NAME + r")\s+(?:\"([^\"]*)\"|'([^']*)'|"
-                          r"(SYSTEM|PUBLIC)\b[^>]*)\s*>|\]\s*>)", re.S)
-        while True:
-            d = decl.match(text, j)
-            if not d:
-                if len(head) == _PROLOG_SCAN and len(text) - j < 4096:
-                    raise refuse("the DTD is longer than the loader accepts", j)
-                raise refuse("only plain <!ENTITY name \"value\"> declarations are accepted in the DTD", j)
-            tok = d.group(1)
-            if tok.startswith("]"):
-                break
-            if tok.startswith("<!--"):
+        covered: list[tuple[int, int]] = []  # byte spans of the internal subsets read
+        decl = re.compile(rb"\s*(<!--.*?-->|<!ENTITY\s+(%?)\s*(" + _NAME.encode() + rb")\s+(?:\"([^\"]*)\"|"
+                          rb"'([^']*)'|(SYSTEM|PUBLIC)\b[^>]*)\s*>|\]\s*>)", re.S | re.I)
+        # case-insensitive: the parser accepts <!DocType (conservative for <!entity, which it rejects)
+        for m in re.finditer(rb"(?i)<!DOCTYPE\s+" + _NAME.encode(), mm):
+            j = m.end()
+            if re.compile(rb"(?i)\s*(SYSTEM|PUBLIC)\b").match(mm, j):
+                raise refuse("an external DTD (SYSTEM/PUBLIC) is refused", j)
+            m2 = re.compile(rb"\s*\[").match(mm, j)
+            if not m2:
+                if re.compile(rb"\s*>").match(mm, j):
+                    continue
+                raise refuse("malformed DOCTYPE", j)
+            j = m2.end()
+            limit = min(len(mm), j + _DTD_WINDOW)
+            window = mm[:limit]
+            while True:
+                d = decl.match(window, j)
+                if not d:
+                    if limit < len(mm) and limit - j < 4096:
+                        raise refuse("the DTD is longer than the loader accepts", j)
+                    raise refuse('only plain <!ENTITY name "value"> declarations are accepted in the DTD', j)
+                tok = d.group(1)
+                if tok.startswith(b"]"):
+                    covered.append((m.start(), d.end()))
+                    break
+                if tok.startswith(b"<!--"):
+                    j = d.end()
+                    continue
+                name = d.group(3).decode("utf-8", "replace")
+                if d.group(2):
+                    raise refuse(f"parameter entity %{name}; is refused", d.start(1))
+                if d.group(6):
+                    raise refuse(f"external entity &{name}; is refused", d.start(1))
+                value = d.group(4) if d.group(4) is not None else d.group(5)
+                if b"&" in value or b"%" in value:
+                    raise refuse(f"entity &{name}; refers to other entities (nested entities can expand "
+                                 "exponentially: the 'billion laughs' attack)", d.start(1))
+                entities.setdefault(name, len(value.decode("utf-8", "replace")))  # the first declaration wins
                 j = d.end()
-                continue
-            name = d.group(3)
-            if d.group(2):
-                raise refuse(f"parameter entity %{name}; is refused", d.start(1))
-            if d.group(6):
-                raise refuse(f"external entity &{name}; is refused", d.start(1))
-            value = d.group(4) if d.group(4) is not None else d.group(5)
-            if "&" in value or "%" in value:
-                raise refuse(f"entity &{name}; refers to other entities (nested entities can expand "
-                             "exponentially: the 'billion laughs' attack)", d.start(1))
-            entities.setdefault(name, len(value))  # XML: the first declaration wins
-            j = d.end()
+        for m in re.finditer(rb"(?i)<!ENTITY", mm):
+            if not any(lo <= m.start() < hi for lo, hi in covered):
+                raise refuse("an <!ENTITY declaration outside a DOCTYPE internal subset is refused", m.start())
         if not entities:
             return
-        size = size if size is not None else path.stat().st_size
         budget = max(max_entity_expansion(), 4 * size)
         total = 0
-        fh.seek(0)
-        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            for ref in re.finditer(rb"&(" + _NAME.encode() + rb");", mm):
-                total += entities.get(ref.group(1).decode("utf-8", "replace"), 0)
-                if total > budget:
-                    raise refuse(f"entity references expand to more than {budget} characters "
-                                 "(BIONN_KG_MAX_ENTITY_EXPANSION)", m.start())
+        for ref in re.finditer(rb"&(" + _NAME.encode() + rb");", mm):
+            total += entities.get(ref.group(1).decode("utf-8", "replace"), 0)
+            if total > budget:
+                raise refuse(f"entity references expand to more than {budget} characters "
+                             "(BIONN_KG_MAX_ENTITY_EXPANSION)", ref.start())
 
 
 def _xml_error_position(path: Path) -> tuple[int, int, str] | None:

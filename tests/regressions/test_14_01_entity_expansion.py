@@ -78,3 +78,32 @@ def test_check_refuses_the_bomb_too(tmp_path):
     bomb.write_text(billion_laughs())
     run = run_cli_measured("check", "--only", "qc", "--extra", str(bomb), timeout=60)
     assert run.clean_error(), run.err
+
+
+def _nested_dtd(keyword: str = "DOCTYPE") -> str:
+    return f'<!{keyword} rdf:RDF [\n<!ENTITY a "aaaa">\n<!ENTITY b "&a;&a;">\n]>\n'
+
+
+@pytest.mark.parametrize("where", ["after a 2 MB comment", "after the root start tag", "as <!DocType"])
+def test_a_dtd_anywhere_in_the_file_is_checked(tmp_path, where):
+    """The RDF/XML parser accepts a DOCTYPE after a long comment, after the root's start tag, and in
+    any letter case: a check of the prolog's first MiB alone was bypassed."""
+    body = RDF.format(body="&b;")
+    if where == "after a 2 MB comment":
+        text = '<?xml version="1.0"?>\n<!--' + "x" * 2_000_000 + "-->\n" + _nested_dtd() + body
+    elif where == "after the root start tag":
+        first, rest = body.split("\n", 1)
+        text = '<?xml version="1.0"?>\n' + first + "\n" + _nested_dtd() + rest
+    else:
+        text = '<?xml version="1.0"?>\n' + _nested_dtd("DocType") + body
+    f = tmp_path / "hidden.owl"
+    f.write_text(text)
+    with pytest.raises(InputFileError, match="refers to other entities"):
+        load_graph([f], base=False)
+
+
+def test_an_entity_declaration_outside_a_doctype_is_refused(tmp_path):
+    f = tmp_path / "stray.owl"
+    f.write_text('<?xml version="1.0"?>\n' + RDF.format(body='<!ENTITY a "x">'))
+    with pytest.raises(InputFileError, match="outside a DOCTYPE"):
+        load_graph([f], base=False)
