@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rv = cli.main(args=argv, prog_name="bionn-kg", standalone_mode=False)
     except KGError as exc:
-        click.echo(f"bionn-kg: error: {exc}", err=True)
+        click.echo(f"bionn-kg: error: {_visible(str(exc))}", err=True)
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
@@ -112,9 +112,15 @@ def main(argv: list[str] | None = None) -> int:
     return rv if isinstance(rv, int) else 0
 
 
+def _visible(text: str) -> str:
+    """Control characters from user data (labels, file content) shown escaped, never sent to the terminal."""
+    import re
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def _fail(message: str, hint: str) -> int:
     """One line (plus a hint) on stderr and the error exit code, for errors that are not KGError."""
-    click.echo(f"bionn-kg: error: {message}\n  hint: {hint}", err=True)
+    click.echo(f"bionn-kg: error: {_visible(message)}\n  hint: {hint}", err=True)
     return 2
 
 

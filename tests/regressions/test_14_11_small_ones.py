@@ -112,6 +112,12 @@ def test_terminal_escape_sequences_are_shown_not_sent(tmp_path):
     assert "\\x1b]0;pwned\\x07\\x1b[2J" in run.out
 
 
+def test_escape_sequences_in_error_messages_are_shown_not_sent():
+    run = run_cli("show", "evil\x1b[2Jx")
+    assert run.clean_error(), run.err
+    assert "\x1b" not in run.err and "evil\\x1b[2Jx" in run.err
+
+
 # -- weights --------------------------------------------------------------------------------------
 def test_duplicate_weight_keys_are_refused():
     from kg.engine.weights import parse_weights
