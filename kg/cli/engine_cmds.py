@@ -105,14 +105,13 @@ def analogies(ident, top, extra, fmt, preset, weights, endpoint):
     eng, idx = _engine(extra, endpoint, preset, weights)
     x = _as_mechanism(eng, idx, ident)
     _check_defined(eng, idx, x)  # a non-mechanism is refused by ranking() below
-    ranked = eng.ranking(x)
-    if ranked and all(s["E"] != s["E"] for _, s in ranked):  # every E NaN: an error, as in `score`
+    rows = []
+    if all(s["E"] != s["E"] for _, s in eng.ranking(x)):  # every E is NaN: an error, as in `score`
         from ..errors import KGError
-        raise KGError(f"E is undefined for every analog of {idx.label(x)} under these weights",
+        raise KGError(f"E is undefined for every analog of {eng.graph.curie(x)} under these weights",
                       hint="the weights rest only on dimensions this mechanism has no data for; "
                            "use a preset or give weight to S, F, C or M")
-    rows = []
-    for rank, (other, s) in enumerate(ranked[:top], start=1):
+    for rank, (other, s) in enumerate(eng.ranking(x)[:top], start=1):
         rows.append({"rank": rank, "id": eng.graph.curie(other),
                      "label": idx.label(other), "E": s["E"], "S": s["S"], "F": s["F"], "C": s["C"],
                      "M": s["M"], "Ef": s["Ef"], "coverage": s["coverage"],

@@ -40,14 +40,14 @@ def parse_weights(text: str) -> dict[str, float]:
         if not sep or match is None:
             raise KGError(f"bad weight '{part}'", hint="write DIM=VALUE pairs with DIM one of "
                           f"{', '.join(DIMENSIONS)}, e.g. --weights S=0.3,F=0.3,C=0.2,M=0.2")
-        if any(x.split("=")[0] == match for x in seen):
-            raise KGError(f"weight of {match} given twice: '{text}'", hint="give each dimension once")
         try:
             v = float(val)
         except ValueError:
             raise KGError(f"weight of {match} is not a number: '{val.strip()}'") from None
         if not math.isfinite(v) or v < 0:
             raise KGError(f"weight of {match} must be a non-negative number, got {val.strip()}")
+        if any(x.split("=")[0] == match for x in seen):  # S=0.5,S=0.5 must not pass as S=0.5
+            raise KGError(f"weight of {match} given twice: '{text}'", hint="give each dimension once")
         weights[match] = v
         seen.append(f"{match}={val.strip()}")
     total = sum(weights.values())
