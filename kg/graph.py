@@ -23,7 +23,8 @@ from .errors import InputFileError, OntologyViolationError
 from .paths import source_files
 from .queries import load_query
 
-__all__ = ["KnowledgeGraph", "load_graph", "BKG", "PREFIXES", "FORMATS_BY_SUFFIX", "MAX_INPUT_BYTES"]
+__all__ = ["KnowledgeGraph", "load_graph", "BKG", "PREFIXES", "FORMATS_BY_SUFFIX", "MAX_INPUT_BYTES",
+           "check_xml_entities"]
 
 BKG = "https://w3id.org/bionn-kg/"
 PREFIXES: dict[str, str] = {
@@ -46,7 +47,7 @@ FORMATS_BY_SUFFIX = {
     ".rdf": ox.RdfFormat.RDF_XML,
     ".xml": ox.RdfFormat.RDF_XML,
 }
-# The machine's Expat predates the entity-expansion hardening: cap what we parse.
+# Default cap per input file (BIONN_KG_MAX_INPUT_BYTES raises it; see kg.limits).
 MAX_INPUT_BYTES = 200 * 1024 * 1024
 
 
@@ -81,24 +82,65 @@ class KnowledgeGraph:
         The files loaded, in order (shipped sources first, then extras).
     """
 
-    def __init__(self, store: ox.Store, files: Sequence[Path], extra_files: Sequence[Path] = ()):
+    def __init__(self, store: ox.Store, files: Sequence[Path], extra_files: Sequence[Path] = (), *,
+                 allow_remote: bool = False):
         self.store = store
         self.files = list(files)
         self.extra_files = list(extra_files)
+        # pyoxigraph evaluates SERVICE by fetching the URL: refused unless the caller trusts the query
+        self.allow_remote = allow_remote
 
     # -- querying ---------------------------------------------------------------------------------
     def raw_query(self, text: str, bindings: Mapping[str, Any] | None = None):
+        """The pyoxigraph result of ``text``, in this process, without a time limit (trusted queries).
+
+        ``SERVICE`` is refused unless ``allow_remote``; use :meth:`run` for untrusted text.
+        """
+        if not self.allow_remote:
+            from .sparql_safety import refuse_service
+            refuse_service(text)
         subs = None
         if bindings:
             subs = {ox.Variable(k): _to_term(v) for k, v in bindings.items()}
         return self.store.query(text, prefixes=PREFIXES, substitutions=subs)
 
-    def select(self, text: str, bindings: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Run a SELECT query; rows as dicts of plain Python values (IRIs as strings)."""
+    def select(self, text: str, bindings: Mapping[str, Any] | None = None, *,
+               timeout: float | None = None) -> list[dict[str, Any]]:
+        """Run a SELECT query; rows as dicts of plain Python values (IRIs as strings).
+
+        With ``timeout`` (seconds) the query runs as :meth:`run` does: checked, in a worker process
+        with a wall-clock and memory limit. Without it, it runs in this process (shipped queries).
+        """
+        if timeout is not None:
+            from .sparql_terms import to_python
+            res = self.run(text, bindings, timeout=timeout)
+            return [{c: to_python(v) for c, v in zip(res.columns, row)} for row in res.rows]
         res = self.raw_query(text, bindings)
         names = [v.value for v in res.variables]
         conv = _term_to_python
         return [{n: conv(t) for n, t in zip(names, sol)} for sol in res]
+
+    def run(self, text: str, bindings: Mapping[str, Any] | None = None, *, timeout: float | None = None,
+            max_rows: int | None = None, max_memory_mb: int | None = None):
+        """Run an untrusted read query with the ``query`` command's guards; a :class:`kg.query_exec.Result`.
+
+        The text is parsed first (updates refused; SERVICE and fetchable FROM refused unless
+        ``allow_remote``), parameters are bound as RDF terms, and the query runs in a worker process
+        stopped after ``timeout`` seconds (default ``BIONN_KG_QUERY_TIMEOUT``, 30 s) or when it needs
+        more than ``max_memory_mb`` (default ``BIONN_KG_QUERY_MAX_MEMORY_MB``, 2048). Same interface
+        as :meth:`kg.remote.RemoteGraph.run`.
+        """
+        from .limits import check_seconds, query_timeout
+        from .query_exec import run_embedded
+        from .sparql_safety import add_missing_prefixes, bind_values, inspect_query
+
+        text, shift = add_missing_prefixes(text)
+        info = inspect_query(text, allow_remote=self.allow_remote)
+        terms = {k: str(_to_term(v)) for k, v in (bindings or {}).items()}
+        bound = bind_values(text, info.form, terms)
+        t = query_timeout() if timeout is None else check_seconds(timeout, "timeout")
+        return run_embedded(self.store, bound, timeout=t, max_rows=max_rows, line_shift=shift,
+                            max_memory_mb=max_memory_mb)
 
     def select_named(self, name: str, bindings: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run a shipped query from ``queries/`` by name (``internal/labels`` -> queries/internal/labels.rq)."""
@@ -137,7 +179,119 @@ def _to_term(value: Any):
     return ox.Literal(str(value))
 
 
+_DTD_WINDOW = 1024 * 1024  # the longest internal DTD subset accepted
+_NAME = r"[A-Za-z_:][\w.:-]*"
+
+
+def check_xml_entities(path: Path, size: int | None = None) -> None:
+    """Refuse RDF/XML whose DTD could blow up when expanded, before any parser sees the file.
+
+    Allowed: no DOCTYPE, or internal subsets of plain general entities (``<!ENTITY owl "http://...">``,
+    as Protege writes) whose values hold no further references. Refused: nested entities (the "billion
+    laughs" bomb), parameter entities, external entities or DTDs, any other declaration, an
+    ``<!ENTITY`` outside a DOCTYPE, and documents whose references would expand to more than
+    ``max(BIONN_KG_MAX_ENTITY_EXPANSION, 4 x file size)`` characters in total.
+
+    The whole file is scanned, not only its prolog: the RDF/XML parser accepts a DOCTYPE anywhere
+    (after a long comment, even after the root element's start tag), and so must this check.
+
+    Raises
+    ------
+    InputFileError
+        Naming the file, the line and the entity.
+    """
+    import mmap
+    import re
+
+    from .limits import max_entity_expansion
+
+    size = size if size is not None else path.stat().st_size
+    if size == 0:
+        return
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        head = mm[:4]
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:2] in (b"<\x00", b"\x00<"):
+            raise InputFileError(f"{path}: RDF/XML in UTF-16 is not supported", hint="save the file as UTF-8")
+
+        def refuse(why: str, at: int) -> InputFileError:
+            line = mm[:at].count(b"\n") + 1
+            return InputFileError(f"{path}:{line}: {why}",
+                                  hint="remove the DOCTYPE or use only plain entities such as "
+                                       '<!ENTITY owl "http://www.w3.org/2002/07/owl#">; entity expansion is '
+                                       "limited to keep the loader safe (docs/limits-and-safety.md)")
+
+        entities: dict[str, int] = {}
+        covered: list[tuple[int, int]] = []  # byte spans of the internal subsets read
+        decl = re.compile(rb"\s*(<!--.*?-->|<!ENTITY\s+(%?)\s*(" + _NAME.encode() + rb")\s+(?:\"([^\"]*)\"|"
+                          rb"'([^']*)'|(SYSTEM|PUBLIC)\b[^>]*)\s*>|\]\s*>)", re.S | re.I)
+        # case-insensitive: the parser accepts <!DocType (conservative for <!entity, which it rejects)
+        for m in re.finditer(rb"(?i)<!DOCTYPE\s+" + _NAME.encode(), mm):
+            j = m.end()
+            if re.compile(rb"(?i)\s*(SYSTEM|PUBLIC)\b").match(mm, j):
+                raise refuse("an external DTD (SYSTEM/PUBLIC) is refused", j)
+            m2 = re.compile(rb"\s*\[").match(mm, j)
+            if not m2:
+                if re.compile(rb"\s*>").match(mm, j):
+                    continue
+                raise refuse("malformed DOCTYPE", j)
+            j = m2.end()
+            limit = min(len(mm), j + _DTD_WINDOW)
+            window = mm[:limit]
+            while True:
+                d = decl.match(window, j)
+                if not d:
+                    if limit < len(mm) and limit - j < 4096:
+                        raise refuse("the DTD is longer than the loader accepts", j)
+                    raise refuse('only plain <!ENTITY name "value"> declarations are accepted in the DTD', j)
+                tok = d.group(1)
+                if tok.startswith(b"]"):
+                    covered.append((m.start(), d.end()))
+                    break
+                if tok.startswith(b"<!--"):
+                    j = d.end()
+                    continue
+                name = d.group(3).decode("utf-8", "replace")
+                if d.group(2):
+                    raise refuse(f"parameter entity %{name}; is refused", d.start(1))
+                if d.group(6):
+                    raise refuse(f"external entity &{name}; is refused", d.start(1))
+                value = d.group(4) if d.group(4) is not None else d.group(5)
+                if b"&" in value or b"%" in value:
+                    raise refuse(f"entity &{name}; refers to other entities (nested entities can expand "
+                                 "exponentially: the 'billion laughs' attack)", d.start(1))
+                entities.setdefault(name, len(value.decode("utf-8", "replace")))  # the first declaration wins
+                j = d.end()
+        for m in re.finditer(rb"(?i)<!ENTITY", mm):
+            if not any(lo <= m.start() < hi for lo, hi in covered):
+                raise refuse("an <!ENTITY declaration outside a DOCTYPE internal subset is refused", m.start())
+        if not entities:
+            return
+        budget = max(max_entity_expansion(), 4 * size)
+        total = 0
+        for ref in re.finditer(rb"&(" + _NAME.encode() + rb");", mm):
+            total += entities.get(ref.group(1).decode("utf-8", "replace"), 0)
+            if total > budget:
+                raise refuse(f"entity references expand to more than {budget} characters "
+                             "(BIONN_KG_MAX_ENTITY_EXPANSION)", ref.start())
+
+
+def _xml_error_position(path: Path) -> tuple[int, int, str] | None:
+    """Line, column and message of the first XML well-formedness error (entities already checked)."""
+    import xml.parsers.expat
+
+    p = xml.parsers.expat.ParserCreate()
+    p.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        with open(path, "rb") as fh:
+            p.ParseFile(fh)
+    except xml.parsers.expat.ExpatError as exc:
+        return exc.lineno, exc.offset + 1, xml.parsers.expat.ErrorString(exc.code)
+    return None
+
+
 def _load_file(store: ox.Store, path: Path) -> None:
+    from .limits import max_input_bytes
+
     fmt = FORMATS_BY_SUFFIX.get(path.suffix.lower())
     if fmt is None:
         raise InputFileError(
@@ -147,17 +301,36 @@ def _load_file(store: ox.Store, path: Path) -> None:
         size = path.stat().st_size
     except OSError as exc:
         raise InputFileError(f"{path}: cannot read the file ({exc.strerror})") from None
-    if size > MAX_INPUT_BYTES:
-        raise InputFileError(f"{path}: file is {size} bytes, over the {MAX_INPUT_BYTES}-byte input limit")
+    limit = max_input_bytes()
+    if size > limit:
+        raise InputFileError(f"{path}: file is {size} bytes, over the {limit}-byte input limit",
+                             hint="split the file, or raise BIONN_KG_MAX_INPUT_BYTES")
     try:
+        if fmt == ox.RdfFormat.RDF_XML:
+            check_xml_entities(path, size)
         store.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
     except SyntaxError as exc:
-        where = f"line {exc.lineno}, column {exc.offset}" if exc.lineno else "unknown position"
-        msg = str(exc.msg if hasattr(exc, "msg") else exc)
-        raise InputFileError(f"{path}:{exc.lineno or 0}: syntax error at {where}: {msg}",
+        msg = str(exc.msg if getattr(exc, "msg", None) else exc)
+        if exc.lineno:
+            where = f"{path}:{exc.lineno}: syntax error at line {exc.lineno}, column {exc.offset}"
+        elif fmt == ox.RdfFormat.RDF_XML and (pos := _xml_error_position(path)) is not None:
+            where = f"{path}:{pos[0]}: XML error at line {pos[0]}, column {pos[1]}"
+            msg = pos[2]
+        else:
+            where = f"{path}: {'RDF/XML' if fmt == ox.RdfFormat.RDF_XML else 'syntax'} error"
+        raise InputFileError(f"{where}: {msg}",
                              hint=f"fix the {fmt} syntax; nothing was loaded from this file") from None
+    except UnicodeError as exc:
+        raise InputFileError(f"{path}: the file is not valid UTF-8 ({exc})", hint="save it as UTF-8") from None
     except OSError as exc:
         raise InputFileError(f"{path}: cannot read the file ({exc})") from None
+    except MemoryError as exc:
+        if "buffer maximal size" in str(exc):  # pyoxigraph's parser caps one token at 16 MiB
+            raise InputFileError(f"{path}: a single literal or IRI is longer than the parser's limit ({exc})",
+                                 hint="shorten that value (a label or definition of megabytes is an error)"
+                                 ) from None
+        raise InputFileError(f"{path}: out of memory while loading the file",
+                             hint="the file is too large for this machine") from None
 
 
 def check_axioms(graph: KnowledgeGraph) -> list[dict[str, Any]]:

@@ -5,12 +5,21 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = ["FORMATS", "render", "render_sections"]
 
 FORMATS = ("table", "csv", "tsv", "json")
+
+
+# Control characters (ESC starts terminal escape sequences) are shown escaped, never sent to the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _visible(s: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", s) if _CONTROL.search(s) else s
 
 
 def _cell(v: Any, *, digits: int = 3) -> str:
@@ -20,7 +29,7 @@ def _cell(v: Any, *, digits: int = 3) -> str:
         return "n/a" if math.isnan(v) else f"{v:.{digits}f}"
     if isinstance(v, (list, tuple)):
         return "; ".join(_cell(x) for x in v)
-    return str(v)
+    return _visible(str(v))
 
 
 def _json_default(v: Any):
@@ -59,7 +68,7 @@ def render(rows: Sequence[Mapping[str, Any]], fmt: str = "table", *,
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if not rows:
         return "(no rows)"
-    cells = [[_cell(r.get(c)) for c in cols] for r in rows]
+    cells = [[_cell(r.get(c)).replace("\n", " ").replace("\t", " ") for c in cols] for r in rows]
     cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
     line = "  ".join(c.ljust(w) for c, w in zip(cols, widths))

@@ -26,7 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import rdflib
 
 __all__ = ["VersionInfo", "version_info", "release_graph", "release_rdfxml", "write_text_atomic",
-           "write_owl", "build_release", "release_path", "sssom_path", "RELEASE_PREFIXES"]
+           "write_owl", "build_release", "release_path", "sssom_path", "RELEASE_PREFIXES", "RELEASE_MARKER",
+           "shorten_annotations"]
 
 RELEASE_PREFIXES: dict[str, str] = {**PREFIXES, "foaf": "http://xmlns.com/foaf/0.1/"}
 _DATED = re.compile(r"/(\d{4}-\d{2}-\d{2})/")
@@ -75,16 +76,79 @@ def release_graph(extra: Iterable[str | Path] = (), *, graph: KnowledgeGraph | N
     from rdflib import OWL, RDF, Graph, URIRef
 
     kg = graph if graph is not None else load_graph(extra, check=False)
-    data = kg.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
     g = Graph()
     for p, ns in RELEASE_PREFIXES.items():
         g.bind(p, ns, override=True)
-    g.parse(data=data, format="nt")
+    # Terms are converted one by one, not dumped to N-Triples and re-parsed: rdflib's N-Triples reader
+    # is quadratic in the length of a line (a 3 MB label took 26 s, 30 MB more than 10 min).
+    conv = _RdflibTerms()
+    g.addN((conv(q.subject), conv(q.predicate), conv(q.object), g)
+           for q in kg.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     for row in kg.select_named("release/named_individuals"):
         g.add((URIRef(row["entity"]), RDF.type, OWL.NamedIndividual))
     if not imports:
         g.remove((None, OWL.imports, None))
     return g
+
+
+class _RdflibTerms:
+    """pyoxigraph term -> the rdflib term rdflib's N-Triples parser would have made (cached IRIs)."""
+
+    def __init__(self) -> None:
+        from rdflib import BNode, Literal, URIRef
+        self.URIRef, self.BNode, self.Literal = URIRef, BNode, Literal
+        self.iris: dict[str, object] = {}
+
+    def __call__(self, term):
+        import pyoxigraph as ox
+        if isinstance(term, ox.NamedNode):
+            v = term.value
+            t = self.iris.get(v)
+            if t is None:
+                t = self.iris[v] = self.URIRef(v)
+            return t
+        if isinstance(term, ox.BlankNode):
+            return self.BNode(term.value)
+        if term.language:
+            return self.Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == "http://www.w3.org/2001/XMLSchema#string":
+            return self.Literal(term.value)
+        return self.Literal(term.value, datatype=self.URIRef(dt))
+
+
+ANNOTATION_SHORTEN_AT = 4096
+
+
+def shorten_annotations(graph: "rdflib.Graph", max_chars: int = ANNOTATION_SHORTEN_AT) -> "rdflib.Graph":
+    """The graph with annotation literals longer than ``max_chars`` cut to that length (a copy, or the
+    graph itself when none is that long), for the reasoner only.
+
+    Why: annotations carry no logical meaning in OWL 2, but HermiT's parser is superlinear in the length
+    of a literal (a 6 MB label took 47 s); ``check`` must stay linear in the input. Data property
+    values (which the reasoner checks against their datatype) are never touched.
+    """
+    from rdflib import OWL, RDF, RDFS, Graph, Literal
+
+    builtin = {str(RDFS.label), str(RDFS.comment), str(RDFS.seeAlso), str(RDFS.isDefinedBy),
+               str(OWL.versionInfo), str(OWL.deprecated)}
+    long = [(s, p, o) for s, p, o in graph if isinstance(o, Literal) and len(o) > max_chars]
+    if not long:
+        return graph
+    annotation = builtin | {str(p) for p in graph.subjects(RDF.type, OWL.AnnotationProperty)}
+    long = [t for t in long if str(t[1]) in annotation]
+    if not long:
+        return graph
+    out = Graph()
+    for prefix, ns in graph.namespaces():
+        out.bind(prefix, ns, override=True)
+    for t in graph:
+        out.add(t)
+    for s, p, o in long:
+        out.remove((s, p, o))
+        out.add((s, p, Literal(str(o)[:max_chars] + "...", lang=o.language,
+                               datatype=None if o.language else o.datatype)))
+    return out
 
 
 def release_rdfxml(graph: "rdflib.Graph") -> str:
@@ -94,11 +158,24 @@ def release_rdfxml(graph: "rdflib.Graph") -> str:
     return serialize_rdfxml(graph, RELEASE_PREFIXES)
 
 
+def _remove_stale_temporaries(path: Path) -> None:
+    """Remove ``.NAME.PID-XXXX.tmp`` files that a killed writer of ``path`` left (its pid is gone)."""
+    import glob
+
+    from .staging import _pid_alive
+
+    for p in path.parent.glob(f".{glob.escape(path.name)}.*-*.tmp"):
+        pid = p.name[len(path.name) + 2:].split("-", 1)[0]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            p.unlink(missing_ok=True)
+
+
 def write_text_atomic(path: Path, text: str) -> Path:
     """Write through a temporary file in the same folder, then rename: readers never see half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    _remove_stale_temporaries(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
@@ -119,27 +196,72 @@ def write_owl(path: Path | None = None, *, graph: KnowledgeGraph | None = None) 
     return write_text_atomic(path or release_path(), release_rdfxml(release_graph(graph=kg)))
 
 
+RELEASE_MARKER = ".bionn-kg-release"
+_RELEASE_ENTRIES = {RELEASE_FILE, RELEASE_FILE.replace(".owl", ".ttl"), "mappings", "docs", RELEASE_MARKER}
+
+
+def _check_release_target(out: Path) -> None:
+    """Refuse to replace a folder that is not a previous release (or empty)."""
+    from .staging import check_target_dir
+
+    check_target_dir(out)
+    if not out.exists() and not out.is_symlink():
+        return
+    if out.is_symlink() or not out.is_dir():
+        raise KGError(f"--out {out} exists and is not a folder", hint="give a new folder or a previous release")
+    names = {p.name for p in out.iterdir()}
+    if names and RELEASE_MARKER not in names and not names <= _RELEASE_ENTRIES:
+        raise KGError(f"--out {out} holds files that are not a bionn-kg release; refusing to replace it",
+                      hint="give a new folder, or the folder of a previous release")
+
+
 def build_release(out: Path, *, docs: bool = True, sssom: bool = True, computed: bool = True,
                   preset: str = "balanced", threshold: float | None = None) -> list[Path]:
     """Write every release artefact into ``out``: bionn-kg.owl, bionn-kg.ttl, the SSSOM table, docs/.
 
-    Returns the paths written. ``computed=False`` leaves the engine's computed mappings out of SSSOM.
+    All or nothing: the release is built in a staging folder next to ``out`` and swapped in at the end
+    (:mod:`kg.staging`); a failure leaves the previous ``out`` as it was. ``out`` must be new, empty or
+    a previous release. Returns the paths written. ``computed=False`` leaves the engine's computed
+    mappings out of SSSOM; ``threshold`` (a finite number in [0, 1]) is the minimum E of a computed
+    mapping.
     """
+    import math
+    import shutil
+
+    from .staging import make_staging, swap_in
+
+    if threshold is not None and not (isinstance(threshold, (int, float)) and math.isfinite(threshold)
+                                      and 0.0 <= threshold <= 1.0):
+        raise KGError(f"--threshold {threshold!r} is not a number between 0 and 1",
+                      hint="E lies in [0, 1]; e.g. --threshold 0.5")
     out = Path(out)
-    kg = load_graph(check=False)
-    info = version_info(kg)
-    g = release_graph(graph=kg)
-    written = [write_text_atomic(out / RELEASE_FILE, release_rdfxml(g))]
-    ttl = g.serialize(format="turtle")
-    written.append(write_text_atomic(out / RELEASE_FILE.replace(".owl", ".ttl"), ttl))
-    if sssom:
-        from .quality.sssom import DEFAULT_THRESHOLD, sssom_text
+    _check_release_target(out)
+    stage = make_staging(out)  # before the computation: an unwritable --out fails at once
+    try:
+        kg = load_graph(check=False)
+        info = version_info(kg)
+        g = release_graph(graph=kg)
+        names = [RELEASE_FILE]
+        write_text_atomic(stage / RELEASE_FILE, release_rdfxml(g))
+        ttl = g.serialize(format="turtle")
+        names.append(RELEASE_FILE.replace(".owl", ".ttl"))
+        write_text_atomic(stage / names[-1], ttl)
+        if sssom:
+            from .quality.sssom import DEFAULT_THRESHOLD, sssom_text
 
-        text = sssom_text(kg, info, computed=computed, preset=preset,
-                          threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
-        written.append(write_text_atomic(out / "mappings" / "bionn-kg.sssom.tsv", text))
-    if docs:
-        from .quality.docs import write_docs
+            text = sssom_text(kg, info, computed=computed, preset=preset,
+                              threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
+            names.append("mappings/bionn-kg.sssom.tsv")
+            write_text_atomic(stage / names[-1], text)
+        if docs:
+            from .quality.docs import write_docs
 
-        written.append(write_docs(out / RELEASE_FILE, out / "docs"))
-    return written
+            doc = write_docs(stage / RELEASE_FILE, stage / "docs")
+            names.append(str(Path(doc).relative_to(stage)))
+        (stage / RELEASE_MARKER).write_text(f"written by bionn-kg release ({info.version_iri})\n",
+                                            encoding="utf-8")
+        swap_in(stage, out)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return [out / n for n in names]

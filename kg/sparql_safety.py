@@ -22,7 +22,8 @@ from typing import Any
 from .errors import KGError
 
 __all__ = ["QueryInfo", "QuerySyntaxError", "inspect_query", "parse_param", "bind_values",
-           "declared_params", "add_missing_prefixes", "LOCAL_IRI_SCHEMES"]
+           "declared_params", "add_missing_prefixes", "LOCAL_IRI_SCHEMES", "mentions_service",
+           "refuse_service"]
 
 # FROM/FROM NAMED IRIs with these schemes never name something an engine could fetch.
 LOCAL_IRI_SCHEMES = ("urn:", "tag:")
@@ -61,14 +62,37 @@ def _walk(node: Any, out: QueryInfo, seen: set[int]) -> None:
         if node.name == "ServiceGraphPattern":
             out.services.append(str(node.get("term")))
         if node.name == "DatasetClause":
-            iri = node.get("default") or node.get("named")
-            out.datasets.append(str(iri))
+            # CompValue.get returns the key itself when it is missing: test membership instead
+            for key in ("default", "named"):
+                if key in node:
+                    out.datasets.append(str(node[key]))
         for v in node.values():
             _walk(v, out, seen)
         return
     if isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
         for v in node:
             _walk(v, out, seen)
+
+
+_SERVICE_WORD = re.compile(r"(?<![?$\w:.-])SERVICE(?![\w:.-])", re.I)
+
+
+def mentions_service(text: str) -> bool:
+    """Whether ``SERVICE`` appears as a keyword (outside strings, IRIs and comments).
+
+    A cheap lexical test, used where parsing every query would be too slow (the Python API, the
+    ``serve`` guard): it may refuse an odd query that only looks like federation, never the reverse.
+    """
+    if not _SERVICE_WORD.search(text):
+        return False
+    return any(kind == "other" and _SERVICE_WORD.search(t) for kind, t, _ in _tokens(text))
+
+
+def refuse_service(text: str) -> None:
+    """KGError if ``text`` uses SERVICE (see :func:`mentions_service`)."""
+    if mentions_service(text):
+        raise KGError("SERVICE is refused: it makes the engine fetch a URL",
+                      hint="pass allow_remote=True (Python) or --allow-remote (query) if you trust it")
 
 
 def _strip_comments(text: str) -> str:
@@ -96,7 +120,17 @@ def inspect_query(text: str, *, allow_remote: bool = False) -> QueryInfo:
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
     try:
-        parsed = parseQuery(text)
+        try:
+            parsed = parseQuery(text)
+        except pyparsing.ParseException:
+            # rdflib's parser rejects a valid query where an IRI or a string holding '#' precedes SERVICE
+            # (found by the fuzz pass, tests/regressions/test_14_12_fuzz.py): check a copy with that '#'
+            # replaced (same length, so positions in messages stay right)
+            masked = "".join(t.replace("#", "_") if kind in ("iri", "string") else t
+                             for kind, t, _ in _tokens(text))
+            if masked == text:
+                raise
+            parsed = parseQuery(masked)
     except pyparsing.ParseException as exc:
         is_update = _looks_like_update(text)
         if not is_update:
@@ -113,14 +147,17 @@ def inspect_query(text: str, *, allow_remote: bool = False) -> QueryInfo:
         raise QuerySyntaxError(str(exc), 1, 1) from None
     form = parsed[1].name.removesuffix("Query").lower()
     info = QueryInfo(form=form)
-    _walk(parsed, info, set())
+    try:
+        _walk(parsed, info, set())
+    except RecursionError:
+        raise KGError("the query is nested too deeply to check", hint="simplify the query") from None
     if not allow_remote:
         if info.services:
             raise KGError(f"SERVICE <{info.services[0]}> is refused: it makes the engine fetch a URL",
                           hint="pass --allow-remote if you trust this query and the service")
         remote = [d for d in info.datasets if not d.startswith(LOCAL_IRI_SCHEMES)]
         if remote:
-            raise KGError(f"FROM <{remote[0]}> is refused: the engine may fetch that URL",
+            raise KGError(f"FROM <{remote[0]}> (or FROM NAMED) is refused: the engine may fetch that URL",
                           hint="drop the FROM clause (the shipped graph is the default graph), "
                                "use a urn: graph name, or pass --allow-remote")
     return info

@@ -7,6 +7,7 @@ unreachable endpoint). Errors print one clear message, never a traceback.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rv = cli.main(args=argv, prog_name="bionn-kg", standalone_mode=False)
     except KGError as exc:
-        click.echo(f"bionn-kg: error: {exc}", err=True)
+        click.echo(f"bionn-kg: error: {_visible(str(exc))}", err=True)
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
@@ -92,7 +93,36 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except UnicodeError as exc:
+        return _fail(f"text that is not valid UTF-8 ({exc})", "save the file as UTF-8")
+    except PermissionError as exc:
+        return _fail(f"{exc.filename or 'a file'}: permission denied", "check the path and its permissions")
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _fail(f"{where}{exc.strerror or exc}", "check the path, the disk space and the permissions")
+    except MemoryError:
+        return _fail("out of memory", "the input is too large for this machine; see docs/limits-and-safety.md")
+    except RecursionError:
+        return _fail("the input is nested too deeply", "simplify the input")
+    except Exception as exc:  # noqa: BLE001 - exit 2 with one line, never a traceback with exit 1
+        if os.environ.get("BIONN_KG_DEBUG"):
+            raise
+        return _fail(f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}",
+                     "this is a bug: please report it with the command line; "
+                     "BIONN_KG_DEBUG=1 shows the traceback")
     return rv if isinstance(rv, int) else 0
+
+
+def _visible(text: str) -> str:
+    """Control characters from user data (labels, file content) shown escaped, never sent to the terminal."""
+    import re
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _fail(message: str, hint: str) -> int:
+    """One line (plus a hint) on stderr and the error exit code, for errors that are not KGError."""
+    click.echo(f"bionn-kg: error: {_visible(message)}\n  hint: {hint}", err=True)
+    return 2
 
 
 def run() -> None:  # pragma: no cover - console entry

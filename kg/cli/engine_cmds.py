@@ -118,6 +118,11 @@ def analogies(ident, top, show_missing, extra, fmt, endpoint, default_graph, pre
     x = _resolve(eng, ident)
     side = eng.features.side(x)
     rows = []
+    if all(s["E"] != s["E"] for _, s in eng.ranking(x)):  # every E is NaN: an error, as in `score`
+        from ..errors import KGError
+        raise KGError(f"E is undefined for every analog of {eng.graph.curie(x)} under these weights",
+                      hint="the weights rest only on dimensions this mechanism has no data for; "
+                           "use a preset or give weight to S, F, C or M")
     for rank, (other, s) in enumerate(eng.ranking(x)[:top], start=1):
         row = {"rank": rank, "id": eng.curie(other), "label": eng.label(other), "E": s["E"]}
         row.update({d: s[d] for d in eng.names})

@@ -65,14 +65,15 @@ def check(extra, fmt, fail_on, only, skip, qc_checks):
 
 @click.command()
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False),
-              help="Folder to write bionn-kg.owl, bionn-kg.ttl, mappings/bionn-kg.sssom.tsv and docs/index.html.")
+              help="Folder to write bionn-kg.owl, bionn-kg.ttl, mappings/bionn-kg.sssom.tsv and docs/index.html: "
+                   "new, empty or a previous release. Built in a staging folder and swapped in whole.")
 @click.option("--docs/--no-docs", default=True, show_default=True, help="Build the HTML documentation (pyLODE).")
 @click.option("--sssom/--no-sssom", default=True, show_default=True, help="Write the SSSOM mapping table.")
 @click.option("--computed/--no-computed", default=True, show_default=True,
               help="Include the engine's computed mappings (above --threshold) in the SSSOM table.")
 @preset_option
 @click.option("--threshold", type=float, default=None,
-              help="Minimum E for a computed mapping (default: the SSSOM module's DEFAULT_THRESHOLD).")
+              help="Minimum E (0 to 1) for a computed mapping (default: the SSSOM module's DEFAULT_THRESHOLD).")
 def release(out, docs, sssom, computed, preset, threshold):
     """Write the release files: RDF/XML, Turtle, SSSOM, HTML docs.
 

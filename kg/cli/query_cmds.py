@@ -6,6 +6,7 @@ import click
 from .options import graph_options
 
 DEFAULT_MAX_ROWS = 10_000
+MAX_QUERY_BYTES = 1_000_000
 
 
 def _list_queries(fmt: str) -> str:
@@ -22,14 +23,28 @@ def _read_query(ref: str):
 
     from ..errors import KGError
     from ..queries import Query, _parse_headers, load_query
+    def decode(data: bytes, where: str) -> str:
+        if len(data) > MAX_QUERY_BYTES:
+            raise KGError(f"{where}: a query over {MAX_QUERY_BYTES // 1_000_000} MB is refused")
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b"\n") + 1
+            raise KGError(f"{where}:{line}: the query is not UTF-8 text (byte {exc.start})",
+                          hint="save the query as UTF-8") from None
+
     if ref == "-":
-        text = click.get_text_stream("stdin").read()
+        text = decode(click.get_binary_stream("stdin").read(MAX_QUERY_BYTES + 1), "stdin")
         return Query(name="stdin", path=Path("-"), text=text, headers=_parse_headers(text))
     p = Path(ref)
-    if p.is_file() and p.suffix != ".rq":
-        if p.stat().st_size > 1_000_000:
-            raise KGError(f"{p}: a query file over 1 MB is refused")
-        text = p.read_text(encoding="utf-8")
+    if p.is_file():
+        if p.stat().st_size > MAX_QUERY_BYTES:
+            raise KGError(f"{p}: a query file over {MAX_QUERY_BYTES // 1_000_000} MB is refused")
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise KGError(f"{p}: cannot read the query file ({exc.strerror})") from None
+        text = decode(data, str(p))
         return Query(name=p.stem, path=p, text=text, headers=_parse_headers(text))
     return load_query(ref)
 
@@ -59,14 +74,20 @@ def _parse_params(pairs, q, info) -> dict:
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL endpoint instead of the embedded store.")
 @click.option("--default-graph", metavar="IRI", help="With --endpoint: the graph holding the data.")
 @click.option("--list", "list_", is_flag=True, help="List the shipped queries with their purpose.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
-              help="Wall-clock limit in seconds; the query is stopped when it is reached.")
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=86400), default=None,
+              help="Wall-clock limit in seconds for the whole query, also with --endpoint (retries and "
+                   "waits included); the query is stopped when it is reached. Default 30 "
+                   "(BIONN_KG_QUERY_TIMEOUT / BIONN_KG_REMOTE_TIMEOUT).")
 @click.option("--max-rows", type=click.IntRange(min=1), default=DEFAULT_MAX_ROWS, show_default=True,
               help="Row cap; reported on stderr when hit.")
+@click.option("--max-memory", "max_memory", type=click.IntRange(min=16), default=None, metavar="MB",
+              help="Memory the embedded query may use beyond the loaded graph; it is stopped beyond. "
+                   "Default 2048 (BIONN_KG_QUERY_MAX_MEMORY_MB).")
 @click.option("--allow-remote", is_flag=True,
               help="Allow SERVICE and FROM/FROM NAMED with fetchable IRIs (refused by default).")
 @graph_options
-def query(query_ref, params, endpoint, default_graph, list_, timeout, max_rows, allow_remote, extra, fmt):
+def query(query_ref, params, endpoint, default_graph, list_, timeout, max_rows, max_memory, allow_remote,
+          extra, fmt):
     """Run a shipped or your own SPARQL query, safely.
 
     FILE|NAME is a shipped query name (see --list), a .rq file, or - for stdin. Parameters are bound
@@ -89,6 +110,9 @@ def query(query_ref, params, endpoint, default_graph, list_, timeout, max_rows, 
         return 0
     if not query_ref:
         raise KGError("give a query name or file (or --list)", hint="bionn-kg query --list")
+    if timeout is not None:
+        from ..limits import check_seconds
+        timeout = check_seconds(timeout)  # FloatRange lets nan through
     q = _read_query(query_ref)
     info = inspect_query(q.text, allow_remote=allow_remote)
     bindings = _parse_params(params, q, info)
@@ -105,7 +129,8 @@ def query(query_ref, params, endpoint, default_graph, list_, timeout, max_rows, 
         from ..query_exec import run_embedded
         graph = load_graph(extra)
         bound = bind_values(text, info.form, {k: str(v) for k, v in bindings.items()})
-        result = run_embedded(graph.store, bound, timeout=timeout, max_rows=max_rows, line_shift=shift)
+        result = run_embedded(graph.store, bound, timeout=timeout, max_rows=max_rows, line_shift=shift,
+                              max_memory_mb=max_memory)
         curie = graph.curie
     def conv(c):
         v = to_display(c, curie) if fmt == "table" else to_python(c)
@@ -126,13 +151,20 @@ def query(query_ref, params, endpoint, default_graph, list_, timeout, max_rows, 
               help="Store directory (default: a temporary one, deleted on exit). An existing directory "
                    "is reused only if bionn-kg created it.")
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
+@click.option("--query-timeout", type=click.FloatRange(min=1, max=86400), default=30.0, show_default=True,
+              help="Server-side limit per query in seconds (also stops queries whose client left).")
+@click.option("--max-memory", "max_memory", type=click.IntRange(min=256), default=4096, show_default=True,
+              metavar="MB", help="Address-space cap of the Oxigraph server; a query beyond it is stopped.")
 @click.option("--extra", "extra", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="Your own mechanisms, loaded next to the shipped graph. Repeatable.")
-def serve(location, port, extra):
+def serve(location, port, query_timeout, max_memory, extra):
     """Serve the graph read-only with the Oxigraph SPARQL server on 127.0.0.1.
 
     Dumps the graph (shipped + --extra) to N-Triples, loads it with `oxigraph load` and runs
-    `oxigraph serve-read-only`, bound to the loopback interface only. Stop it with Ctrl-C.
+    `oxigraph serve-read-only` on a private loopback port, behind a guard on 127.0.0.1:PORT that
+    refuses SERVICE (the server would fetch URLs for its clients), writes and requests over 1 MB,
+    runs at most 8 queries at once, and stops a query past --query-timeout or --max-memory (even
+    when its client has left) by restarting the server process. Stop it with Ctrl-C.
 
     \b
     Example:
@@ -140,7 +172,7 @@ def serve(location, port, extra):
       bionn-kg query equivalence_map --endpoint http://127.0.0.1:7878/query
     """
     from ..server import serve_graph
-    return serve_graph(location, port, extra)
+    return serve_graph(location, port, extra, query_timeout=query_timeout, max_memory_mb=max_memory)
 
 
 @click.command()
@@ -152,7 +184,7 @@ def serve(location, port, extra):
 @click.option("--append", is_flag=True, help="Add to the graph (POST) instead of replacing it (PUT).")
 @click.option("--auth", type=click.Choice(["auto", "digest", "basic"]), default="auto", show_default=True,
               help="HTTP authentication scheme for BIONN_KG_USER / BIONN_KG_PASSWORD.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=120.0, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=1, max=86400), default=120.0, show_default=True)
 @click.option("--extra", "extra", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="Your own mechanisms, uploaded with the shipped graph. Repeatable.")
 def publish(endpoint, graph_iri, append, auth, timeout, extra):

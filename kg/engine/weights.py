@@ -119,6 +119,8 @@ def parse_weights(text: str) -> dict[str, float]:
             raise KGError(f"weight of {match} is not a number: '{val.strip()}'") from None
         if not math.isfinite(v) or v < 0:
             raise KGError(f"weight of {match} must be a non-negative number, got {val.strip()}")
+        if any(x.split("=")[0] == match for x in seen):  # S=0.5,S=0.5 must not pass as S=0.5
+            raise KGError(f"weight of {match} given twice: '{text}'", hint="give each dimension once")
         weights[match] = v
         seen.append(f"{match}={val.strip()}")
     total = sum(weights.values())

@@ -154,7 +154,10 @@ def build_report(out: str | Path, *, extra: Iterable[str | Path] = (), preset: s
     t0 = time.perf_counter()
     say = progress or (lambda s: None)
     out = Path(out)
+    from ..staging import check_target_dir, make_staging, swap_in
+    check_target_dir(out)  # never the current folder, its parents, home or a root, even with --force
     check_target(out, force)
+    make_staging(out).rmdir()  # repairs a killed run's leftovers; an unwritable --out fails before the work
     resolve_weights(preset, weights)  # bad weights fail before any loading
     say("loading the graph")
     graph = open_graph(endpoint, list(extra), default_graph=default_graph)
@@ -164,7 +167,7 @@ def build_report(out: str | Path, *, extra: Iterable[str | Path] = (), preset: s
     d = collect(graph, eng, idx, say)
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    tmp = make_staging(out)
     try:
         images, diagrams = _figures(d, say, bar or _default_bar)
         say("writing files")
@@ -189,7 +192,7 @@ def build_report(out: str | Path, *, extra: Iterable[str | Path] = (), preset: s
         (tmp / MARKER).write_text(json.dumps({"tool": "bionn-kg report", "generated": generated,
                                               "preset": d.preset, "weights": d.weights}) + "\n",
                                   encoding="utf-8")
-        _swap(tmp, out)
+        swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -1,6 +1,7 @@
 """``report.md``: the same sections as the HTML page, with images referenced as files next to it."""
 from __future__ import annotations
 
+import html
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -11,8 +12,13 @@ from .sections import SECTION_TITLES, Table, build_sections, cell
 __all__ = ["render_markdown"]
 
 
+def _md_text(s: str) -> str:
+    """Text from the graph (labels) as Markdown text: raw HTML in it is shown, never rendered."""
+    return html.escape(s, quote=False)
+
+
 def _md_cell(v: Any) -> str:
-    return cell(v).replace("|", "\\|").replace("\n", " ")
+    return _md_text(cell(v)).replace("|", "\\|").replace("\n", " ")
 
 
 def table_md(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], limit: int | None = None) -> str:
@@ -40,7 +46,7 @@ def _analogs(d: ReportData) -> str:
     out = []
     for b in sorted(d.matrix.bio, key=lambda m: d.label(m).casefold()):
         cb = d.curie[b]
-        out.append(f"### {d.label(b)} (`{cb}`)\n")
+        out.append(f"### {_md_text(d.label(b))} (`{cb}`)\n")
         rows = by_bio.get(cb, [])
         if rows:
             out.append(f"![dimension bars](bars/{d.slug(b)}.svg) ![neighbourhood](mechanisms/{d.slug(b)}.svg)\n")
@@ -67,7 +73,7 @@ def render_markdown(d: ReportData, generated: str, data_files: Sequence[str]) ->
             lines.append(_analogs(d))
         lines.extend(_table(t) for t in sec.tables)
     lines.append(f"## {SECTION_TITLES['neighbourhoods']}\n\nOne diagram per mechanism in `mechanisms/`:\n")
-    lines.append("\n".join(f"- [{d.label(m)}](mechanisms/{d.slug(m)}.svg)"
+    lines.append("\n".join(f"- [{_md_text(d.label(m))}](mechanisms/{d.slug(m)}.svg)"
                            for m in sorted(d.matrix.bio + d.matrix.ann, key=lambda x: d.label(x).casefold())) + "\n")
     lines.append(f"## {SECTION_TITLES['data']}\n\n" + "\n".join(f"- `{f}`" for f in data_files) + "\n")
     return "\n".join(lines)
