@@ -21,7 +21,11 @@ def test_structural_siblings_related_through_common_parent(tiny_engine):
 
 
 def test_identical_causal_chain_scores_one_and_reversed_chain_less(tiny_engine):
-    assert tiny_engine.pair(EX + "gate", EX + "dropgate")["C"] == pytest.approx(1.0)
+    # same relations step by step, but every participant differs (neurons/units, activity/features are
+    # unrelated roots): each step scores Lin_R * (alpha + (1 - alpha) * 0) = alpha, every path the
+    # geometric mean alpha, so C = alpha (graded C, kg.engine.causal; it was 1 when participants were ignored)
+    from kg.engine.causal import ALPHA
+    assert tiny_engine.pair(EX + "gate", EX + "dropgate")["C"] == pytest.approx(ALPHA)
     c = tiny_engine.pair(EX + "spark", EX + "boost")["C"]
     assert 0 < c < 1  # same relations, but the pair (amplifies -> accumulates) is not preserved
 

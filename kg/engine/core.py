@@ -1,8 +1,9 @@
 """The equivalence engine: E(b, a) = wS S + wF F + wC C + wM M + wEf Ef, for one pair or all pairs.
 
 * S, F, M: :math:`(1-\\beta)\\,\\mathrm{BMA_{Lin}} + \\beta\\,P_{DWPC}` over structural features, functional
-  roles + computational primitives, and failure characteristics (``semsim``, ``paths``), beta = 0.5;
-* C: weighted relation-path overlap of the causal chains (``causal``);
+  roles + computational primitives, and failure characteristics (``semsim``, ``paths``), beta = 0.5; for M
+  the BMA matches failure modes one by one, by characteristics and trigger direction (``failure``);
+* C: graded alignment of the causal chains, relations and participants by Lin (``causal``);
 * Ef: unit-aware log energy ratio (``efficiency``).
 
 A dimension is undefined (NaN) for a pair when either mechanism lacks the data it needs. E is the
@@ -30,7 +31,8 @@ import numpy as np
 
 from ..errors import KGError
 from .efficiency import ef_from_logs
-from .causal import chain_grams, dice_block, gram_matrix
+from .failure import failure_model
+from .causal import causal_model, dice_block
 from .features import KINDS, Backend, Features, extract_features
 from .linalg import Matrix, incidence, vstack
 from .paths import cosine_block, path_vectors
@@ -127,9 +129,9 @@ class Engine:
             B = incidence([t for t, _ in pr], [p for _, p in pr], (T, T), f.dense)
             U = path_vectors(vstack([space.X_bio, space.X_ann]), B)
             self.U[k] = (U[:nb], U[nb:])
-        grams = [chain_grams(f.chains.steps.get(m, [])) for m in f.bio + f.ann]
-        G, self.gram_vocab, self.gram_w = gram_matrix(grams, f.dense)
-        self.G = (G[:nb], G[nb:])
+        self.failure = failure_model(f, self.lin["M"])  # graded M: failure modes one by one (kg.engine.failure)
+        self.causal = cm = causal_model(f)  # graded C: step paths, weights, max-profiles (kg.engine.causal)
+        self.G, self.Pc, self.gram_w = (cm.G[:nb], cm.G[nb:]), (cm.P[:nb], cm.P[nb:]), cm.w
         # Ef: log10 SI energy per (outcome, quantity) column, NaN where missing
         keys = sorted({(o, q) for e in f.energy.values() for o, (_, q) in e.items()})
         self._ef_keys = keys
@@ -154,13 +156,14 @@ class Engine:
         for k in KINDS:
             sp_ = f.spaces[k]
             Pb, Pa_T = self.P[k]
-            bma = bma_block(sp_.X_bio[bi], Pb[bi], cols(sp_.X_ann), Pa_T if full else Pa_T[:, aj])
+            bma = self.failure.bma_block(bi, aj) if k == "M" else \
+                bma_block(sp_.X_bio[bi], Pb[bi], cols(sp_.X_ann), Pa_T if full else Pa_T[:, aj])
             Ub, Ua = self.U[k]
             prox = cosine_block(Ub[bi], cols(Ua))
             out["P_" + k] = prox
             out["BMA_" + k] = bma
             out[k] = (1 - beta) * bma + beta * prox
-        out["C"] = dice_block(self.G[0][bi], cols(self.G[1]), self.gram_w)
+        out["C"] = dice_block(self.G[0][bi], cols(self.G[1]), self.gram_w, self.Pc[0][bi], cols(self.Pc[1]))
         out["Ef"] = ef_from_logs(self._ef_logs[0][bi], self._ef_logs[1] if full else self._ef_logs[1][aj])
         num = np.zeros_like(out["C"])
         cov = np.zeros_like(num)

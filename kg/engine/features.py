@@ -70,6 +70,11 @@ class Features:
     energy_issues: dict[str, str]
     failure_modes: dict[str, list[str]]
     dense: bool = True  # the representation of every matrix built from these features (kg.engine.linalg)
+    #: hierarchies of causal relation types ("R") and participants ("P"): (term IRIs, parent indices)
+    causal_terms: dict[str, tuple[list[str], list[list[int]]]] = field(default_factory=dict)
+    #: failure mode -> its failure characteristics, and -> its trigger directions (bkg:failureTrigger)
+    failure_characteristics: dict[str, list[str]] = field(default_factory=dict)
+    failure_triggers: dict[str, list[str]] = field(default_factory=dict)
 
     def side(self, iri: str) -> str | None:
         if iri in self._bio_index:
@@ -145,9 +150,11 @@ def extract_features(backend: Backend, dense: bool | None = None) -> Features:
     for r in backend.select_named("features/causal_steps"):
         key = (r["mechanism"], r["step"])
         s = by_step.setdefault(key, {"step": r["step"], "relation": r["relation"], "index": r["index"],
-                                     "participants": set(), "next": set()})
+                                     "participants": set(), "next": set(), "conditions": set()})
         if r["participant"]:
             s["participants"].add(r["participant"])
+        if r.get("condition"):
+            s["conditions"].add(r["condition"])
         if r["next"]:
             s["next"].add(r["next"])
     for (mech, _), s in sorted(by_step.items(), key=lambda kv: (kv[0][0], kv[1]["index"] or 0, kv[0][1])):
@@ -170,11 +177,39 @@ def extract_features(backend: Backend, dense: bool | None = None) -> Features:
         energy[m][outcome] = (value if prev is None else float(np.sqrt(prev[0] * value)), r["quantity"])
 
     failure_modes: dict[str, list[str]] = defaultdict(list)
+    fm_chars: dict[str, list[str]] = defaultdict(list)
+    fm_trig: dict[str, list[str]] = defaultdict(list)
     for r in backend.select_named("features/failure_modes"):
-        if r["failure_mode"] not in failure_modes[r["mechanism"]]:
-            failure_modes[r["mechanism"]].append(r["failure_mode"])
+        fm = r["failure_mode"]
+        if fm not in failure_modes[r["mechanism"]]:
+            failure_modes[r["mechanism"]].append(fm)
+        if r["characteristic"] and r["characteristic"] not in fm_chars[fm]:
+            fm_chars[fm].append(r["characteristic"])
+        if r.get("trigger") and r["trigger"] not in fm_trig[fm]:
+            fm_trig[fm].append(r["trigger"])
 
-    return Features(bio, ann, labels, spaces, chains, dict(energy), issues, dict(failure_modes), dense)
+    # relation types and participants in their skos:broader hierarchies (graded C, kg.engine.causal);
+    # a relation or participant used by a step but never typed is a root of its hierarchy
+    c_kind: dict[str, str] = {}
+    c_broader: dict[str, set[str]] = defaultdict(set)
+    for r in backend.select_named("features/causal_terms"):
+        c_kind.setdefault(r["term"], r["kind"])
+        if r["broader"]:
+            c_broader[r["term"]].add(r["broader"])
+    for steps in chains.steps.values():
+        for s in steps:
+            c_kind.setdefault(s["relation"], "R")
+            for p in s["participants"] | s["conditions"]:
+                c_kind.setdefault(p, "P")
+    causal_terms: dict[str, tuple[list[str], list[list[int]]]] = {}
+    for kind in ("R", "P"):
+        terms = sorted(t for t, k in c_kind.items() if k == kind)
+        tindex = {t: i for i, t in enumerate(terms)}
+        causal_terms[kind] = (terms, [sorted(tindex[b] for b in c_broader.get(t, ()) if b in tindex)
+                                      for t in terms])
+
+    return Features(bio, ann, labels, spaces, chains, dict(energy), issues, dict(failure_modes), dense,
+                    causal_terms, dict(fm_chars), dict(fm_trig))
 
 
 def _incidence(pairs: list[tuple[int, int]], n: int, t: int, dense: bool) -> Matrix:
