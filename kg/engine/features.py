@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .alignment import aligned_backend
 from .linalg import Matrix, choose_dense, incidence, row_cols
 
 __all__ = ["Backend", "TermSpace", "Features", "extract_features", "KINDS"]
@@ -106,6 +107,7 @@ def extract_features(backend: Backend, dense: bool | None = None) -> Features:
     ``dense``: store the matrices as dense arrays (True) or sparse CSR (False); by default dense when the
     graph is small enough (:func:`kg.engine.linalg.choose_dense`).
     """
+    backend = aligned_backend(backend)  # terms coined in --extra files that name existing ones (alignment)
     mech_rows = backend.select_named("features/mechanisms")
     bio = [r["mechanism"] for r in mech_rows if r["domain"] == "bio"]
     ann = [r["mechanism"] for r in mech_rows if r["domain"] == "ann"]
