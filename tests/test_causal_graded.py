@@ -48,12 +48,12 @@ def test_two_step_chain_with_several_participants_worked_by_hand():
     bma = 0.5 * ((1 + 0) / 2 + 1 / 1)                          # BMA_P({x, y}, {x}) = 0.75
     s1 = LIN_MAX_SHARPEN * (ALPHA + (1 - ALPHA) * bma)         # first steps: 0.2777
     s2 = 1.0                                                   # sums {z} on both sides
-    k2 = math.sqrt(s1 * s2)                                    # the two-step path: geometric mean
+    k2 = s1 * s2                                               # the two-step path: product of its steps
     # weights: 2 mechanisms; df 1 -> 1 + ln(3/2), df 2 (sums) -> 1; paths of length 2 count double
     w1, w_sum, w2 = 1 + math.log(1.5), 1.0, 2 * (1 + math.log(1.5))
     expected = (w1 * s1 + w_sum * s2 + w2 * k2) / (w1 + w_sum + w2)  # the same on both sides
     assert C(m) == pytest.approx(expected, rel=1e-5)
-    assert expected == pytest.approx(0.5505, abs=1e-3)
+    assert expected == pytest.approx(0.4162, abs=1e-3)
 
 
 def test_reversed_chain_keeps_single_steps_but_not_the_path():
@@ -97,12 +97,13 @@ def test_graded_alignment_names_the_aligned_steps():
     m = prepare_causal([b, a], RELS, PTS)
     (pb, pa, k), *_ = graded_alignments(m, b, a)
     assert [s["relation"] for s in pb] == ["takesMax", "sums"] and [s["relation"] for s in pa] == ["sharpens", "sums"]
-    assert k == pytest.approx(math.sqrt(LIN_MAX_SHARPEN), rel=1e-5)
+    assert k == pytest.approx(LIN_MAX_SHARPEN, rel=1e-5)
 
 
 def test_step_and_path_similarity_helpers():
     assert step_similarity(1.0, 0.0) == ALPHA
-    assert path_similarity([0.25, 1.0]) == pytest.approx(0.5)
+    assert path_similarity([0.25, 0.5]) == pytest.approx(0.125)
+    assert path_similarity([0.25, 1.0], geometric=True) == pytest.approx(0.5)
     assert path_similarity([0.0, 1.0]) == 0.0
 
 

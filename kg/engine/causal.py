@@ -55,8 +55,11 @@ with :math:`\\mathrm{BMA}_P = 1` when neither step names a participant and 0 whe
 The relation must be related (:math:`\\mathrm{Lin}_R > 0`) for the steps to align at all, as structure
 mapping requires relations, not entities, to match; participants add the remaining
 :math:`1 - \\alpha` (default :data:`ALPHA` = 0.5). Two step paths g, h of the same length k align
-step by step, with the geometric mean :math:`K(g, h) = \\prod_{i} \\sigma(g_i, h_i)^{1/k}`, so one
-unrelated step breaks the chain. A path is matched to its best counterpart, and the Dice score becomes
+step by step, and the path matches as far as every one of its steps does,
+:math:`K(g, h) = \\prod_{i} \\sigma(g_i, h_i)` (a conjunction: one unrelated step breaks the chain, and
+three loose matches do not add up to a preserved chain; the path's weight already grows with its
+length). The geometric mean :math:`\\prod_i \\sigma_i^{1/k}` is available (``geometric=True``) but scored
+lower on both benchmarks (docs/causal-and-failure-matching.md). A path is matched to its best counterpart, and the Dice score becomes
 
 .. math::
 
@@ -206,10 +209,13 @@ def step_similarity(lin_r: float, bma_p: float, alpha: float = ALPHA) -> float:
     return lin_r * (alpha + (1 - alpha) * bma_p)
 
 
-def path_similarity(sigmas: Sequence[float]) -> float:
-    """K(g, h): geometric mean of the step similarities of two aligned paths (0 if any step is 0)."""
+def path_similarity(sigmas: Sequence[float], geometric: bool = False) -> float:
+    """K(g, h): product (or geometric mean) of the step similarities of two aligned paths."""
     k = len(sigmas)
-    return float(np.prod(np.asarray(sigmas, dtype=np.float64)) ** (1.0 / k)) if k else 0.0
+    if not k:
+        return 0.0
+    p = float(np.prod(np.asarray(sigmas, dtype=np.float64)))
+    return p ** (1.0 / k) if geometric else p
 
 
 def _set_similarity(sets: list[tuple[int, ...]], lin_p: np.ndarray) -> np.ndarray:
@@ -248,7 +254,7 @@ def _tuple_pairs(T: np.ndarray, lin_r: np.ndarray, block: int = 512) -> tuple[np
 
 
 def _gram_kernel(keys: list[StepGram], rel_index: dict[str, int], lin_r: np.ndarray,
-                 pt_index: dict[str, int], lin_p: np.ndarray, alpha: float
+                 pt_index: dict[str, int], lin_p: np.ndarray, alpha: float, geometric: bool = False
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """K(g, h) for every pair of step paths that can align: (rows, cols, values), sorted by row.
 
@@ -292,7 +298,7 @@ def _gram_kernel(keys: list[StepGram], rel_index: dict[str, int], lin_r: np.ndar
         left = order[starts[ti[pid]] + q // nj]
         right = order[starts[tj[pid]] + q % nj]
         factor = np.prod(factor_table[pset_a[left], pset_a[right]], axis=1)
-        val = (tv[pid] * factor) ** (1.0 / k)
+        val = (tv[pid] * factor) ** (1.0 / k) if geometric else tv[pid] * factor
         keep = val > 0
         R.append(members_a[left[keep]])
         C.append(members_a[right[keep]])
@@ -382,8 +388,13 @@ class CausalModel:
 def prepare_causal(chains: Sequence[Sequence[dict[str, Any]]],
                    rel_hierarchy: tuple[list[str], list[list[int]]],
                    pt_hierarchy: tuple[list[str], list[list[int]]],
-                   dense: bool = True, alpha: float = ALPHA) -> CausalModel:
+                   dense: bool = True, alpha: float = ALPHA, rel_power: float = 1.0,
+                   geometric: bool = False) -> CausalModel:
     """Build the graded causal model of a list of chains (one per mechanism, in row order).
+
+    ``alpha``: share of a step's score that needs only the relation; ``rel_power``: relations are
+    compared by :math:`\\mathrm{Lin}_R^{\\,p}` (1: Lin itself; larger values grade more strictly);
+    ``geometric``: the geometric mean of the steps of a path instead of their product.
 
     ``rel_hierarchy`` and ``pt_hierarchy``: (terms, parent indices) of relation types and participants,
     as in :attr:`kg.engine.features.Features.causal_terms`; relations or participants not in them
@@ -404,7 +415,7 @@ def prepare_causal(chains: Sequence[Sequence[dict[str, Any]]],
                         pt_par.append([])
     rel_index = {t: i for i, t in enumerate(rel_terms)}
     pt_index = {t: i for i, t in enumerate(pt_terms)}
-    lin_r = lin_matrix(rel_par).astype(np.float64)
+    lin_r = lin_matrix(rel_par).astype(np.float64) ** rel_power
     lin_p = lin_matrix(pt_par)
     vocab: dict[StepGram, int] = {}
     rows, cols = [], []
@@ -420,9 +431,11 @@ def prepare_causal(chains: Sequence[Sequence[dict[str, Any]]],
     rel_paths = [{tuple(r for r, _ in g) for g in gs} for gs in sg]
     _, rvocab, rw = gram_matrix(rel_paths, dense=True)
     w = np.array([rw[rvocab[tuple(r for r, _ in g)]] for g in keys], dtype=np.float32)
-    K = _gram_kernel(keys, rel_index, lin_r, pt_index, lin_p, alpha)
+    K = _gram_kernel(keys, rel_index, lin_r, pt_index, lin_p, alpha, geometric)
     P = max_product_profile(G, K, len(keys), dense)
-    return CausalModel(keys, G, w, P, rel_terms, lin_r, pt_terms, lin_p, alpha)
+    model = CausalModel(keys, G, w, P, rel_terms, lin_r, pt_terms, lin_p, alpha)
+    model.geometric = geometric
+    return model
 
 
 def graded_alignments(model: CausalModel, steps_b: Sequence[dict[str, Any]],
@@ -452,7 +465,7 @@ def graded_alignments(model: CausalModel, steps_b: Sequence[dict[str, Any]],
         for q in pa:
             if len(q) != len(p):
                 continue
-            k = path_similarity([sig(x, y) for x, y in zip(p, q)])
+            k = path_similarity([sig(x, y) for x, y in zip(p, q)], getattr(model, "geometric", False))
             if k > 0:
                 cands.append((p, q, k))
     cands.sort(key=lambda t: (-len(t[0]), -t[2]))

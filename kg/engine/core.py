@@ -31,6 +31,7 @@ import numpy as np
 
 from ..errors import KGError
 from .efficiency import ef_from_logs
+from .calibration import calibrated_combination
 from .failure import failure_model
 from .causal import causal_model, dice_block
 from .features import KINDS, Backend, Features, extract_features
@@ -165,18 +166,7 @@ class Engine:
             out[k] = (1 - beta) * bma + beta * prox
         out["C"] = dice_block(self.G[0][bi], cols(self.G[1]), self.gram_w, self.Pc[0][bi], cols(self.Pc[1]))
         out["Ef"] = ef_from_logs(self._ef_logs[0][bi], self._ef_logs[1] if full else self._ef_logs[1][aj])
-        num = np.zeros_like(out["C"])
-        cov = np.zeros_like(num)
-        for d in DIMENSIONS:
-            w = np.float32(self.weights.get(d, 0.0))
-            if w == 0:
-                continue
-            ok = ~np.isnan(out[d])
-            num += w * np.where(ok, out[d], np.float32(0))
-            cov += w * ok
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out["E"] = num / cov  # 0/0 -> NaN: no weighted dimension is defined
-        out["coverage"] = cov
+        out["E"], out["coverage"] = calibrated_combination(self, out, bi, aj)  # kg.engine.calibration
         return out
 
     # -- public operations ----------------------------------------------------------------------------
