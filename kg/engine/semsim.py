@@ -38,8 +38,7 @@ import numpy as np
 
 from .linalg import Matrix, nonzero_lists, row_counts
 
-__all__ = ["ancestors", "information_content", "usage_information_content", "lin_matrix", "max_profile",
-           "bma_block"]
+__all__ = ["ancestors", "information_content", "lin_matrix", "max_profile", "bma_block"]
 
 
 def ancestors(parents: list[list[int]]) -> list[set[int]]:
@@ -69,34 +68,16 @@ def information_content(anc: list[set[int]]) -> np.ndarray:
     return np.maximum(-np.log(desc / max(n, 1)), 0.0) if n else desc
 
 
-def usage_information_content(anc: list[set[int]], counts: np.ndarray) -> np.ndarray:
-    """Resnik's corpus IC: :math:`IC(t) = -\\log p(t)`, p(t) the share of uses of t or a descendant.
-
-    ``counts[t]``: how often term t itself is used. Add-one smoothing keeps unused terms finite, and
-    every term's probability includes its descendants', so IC never decreases down the hierarchy.
-    """
-    n = len(anc)
-    c = np.asarray(counts, dtype=np.float64) + 1.0
-    p = np.zeros(n)
-    for t, a in enumerate(anc):
-        for u in a:
-            p[u] += c[t]
-    return np.maximum(-np.log(p / c.sum()), 0.0) if n else p
-
-
-def lin_matrix(parents: list[list[int]], anc: list[set[int]] | None = None,
-               ic: np.ndarray | None = None) -> np.ndarray:
+def lin_matrix(parents: list[list[int]], anc: list[set[int]] | None = None) -> np.ndarray:
     """T x T Lin similarity (float32). MICA via descendant blocks in increasing IC order.
 
-    ``anc``: the reflexive ancestor sets, if the caller has them already; ``ic``: the information
-    content of each term (default: intrinsic, :func:`information_content`), which must not decrease
-    from a term to its descendants.
+    ``anc``: the reflexive ancestor sets, if the caller has them already.
     """
     n = len(parents)
     if n == 0:
         return np.zeros((0, 0), dtype=np.float32)
     anc = ancestors(parents) if anc is None else anc
-    ic = information_content(anc) if ic is None else np.asarray(ic, dtype=np.float64)
+    ic = information_content(anc)
     desc: list[list[int]] = [[] for _ in range(n)]
     for t, a in enumerate(anc):
         for u in a:
