@@ -115,3 +115,14 @@ def test_shipped_vocabulary_grades_takes_maximum_against_selects(engine):
     assert 0 < cm.lin_r[i, j] < 1
     i, j = cm.rel_index[B + "rel_dividesBy"], cm.rel_index[B + "rel_normalises"]
     assert 0 < cm.lin_r[i, j] < 1
+
+
+def test_split_profiles_give_the_same_cross_side_scores():
+    chains = [chain(("takesMax", "x", "y"), ("sums", "z")), chain(("selects", "z"), ("combines", "y"), ("sums", "x")),
+              chain(("sharpens", "x"), ("sums", "z")), chain(("sums", "z"))]
+    full = prepare_causal(chains, RELS, PTS)
+    for dense in (True, False):
+        half = prepare_causal(chains, RELS, PTS, dense=dense, split=2)
+        for i in range(2):
+            for j in range(2, 4):
+                assert C(half, i, j) == pytest.approx(C(full, i, j), abs=1e-6)

@@ -94,7 +94,7 @@ from .linalg import Matrix, choose_dense, incidence, is_sparse, nonzero_lists, s
 from .semsim import bma_block, lin_matrix, max_profile
 
 __all__ = ["MAX_GRAM", "ALPHA", "chain_grams", "gram_matrix", "dice_block", "aligned_grams",
-           "step_grams", "step_similarity", "path_similarity", "max_product_profile", "graded_block",
+           "step_grams", "step_similarity", "path_similarity", "max_product_profile", "graded_block", "transposed",
            "CausalModel", "prepare_causal", "causal_model", "graded_alignments"]
 
 MAX_GRAM = 3
@@ -149,14 +149,15 @@ def gram_matrix(gram_sets: Sequence[Iterable[Gram]], dense: bool = False
 
 
 def dice_block(Gb: Matrix, Ga: Matrix, w: np.ndarray, Pb: Matrix | None = None,
-               Pa: Matrix | None = None) -> np.ndarray:
+               Pa: Matrix | None = None, Pa_T: Matrix | None = None) -> np.ndarray:
     """C for every pair of a block; NaN where either mechanism has no causal chain.
 
-    With the max-profiles ``Pb``, ``Pa`` of a graded model (:func:`prepare_causal`), the graded score
+    With the max-profiles ``Pb`` and ``Pa`` (or ``Pa_T``, its transpose from :func:`transposed`, made
+    once for all blocks) of a graded model (:func:`prepare_causal`), the graded score
     (:func:`graded_block`); without them, exact matching of relation paths.
     """
-    if Pb is not None and Pa is not None:
-        return graded_block(Gb, Ga, w, Pb, Pa)
+    if Pb is not None and (Pa is not None or Pa_T is not None):
+        return graded_block(Gb, Ga, w, Pb, Pa, Pa_T)
     sb = np.asarray(Gb @ w).ravel()
     sa = np.asarray(Ga @ w).ravel()
     shared = to_dense(scale(Gb, c=w) @ Ga.T)
@@ -311,11 +312,12 @@ def _gram_kernel(keys: list[StepGram], rel_index: dict[str, int], lin_r: np.ndar
 
 
 def max_product_profile(G: Matrix, K: tuple[np.ndarray, np.ndarray, np.ndarray], n_keys: int,
-                        dense: bool) -> Matrix:
+                        dense: bool, keep: np.ndarray | None = None) -> Matrix:
     """P[m, h] = max over the keys g of row m of G of K(g, h) (K as row-sorted COO arrays).
 
-    Joins each non-zero (m, g) of G with row g of K, then keeps the largest value per (m, h): a sort
-    and a ``maximum.reduceat`` instead of a loop over mechanisms.
+    Joins each non-zero (m, g) of G with row g of K, then keeps the largest value per (m, h): one sort
+    and a ``maximum.reduceat`` instead of a loop over mechanisms. ``keep`` (rows x keys, boolean, or a
+    pair (row split, (mask for rows before it, mask for rows from it))) limits the columns computed.
     """
     n = G.shape[0]
     kr, kc, kv = K
@@ -327,31 +329,45 @@ def max_product_profile(G: Matrix, K: tuple[np.ndarray, np.ndarray, np.ndarray],
     m = np.repeat(mrow, width)
     pos = np.repeat(indptr[gcols], width) + (np.arange(total) - np.repeat(np.cumsum(width) - width, width))
     h, v = kc[pos], kv[pos].astype(np.float32)
+    del pos
+    if keep is not None:
+        split, (first, second) = keep
+        ok = np.where(m < split, first[h], second[h])
+        m, h, v = m[ok], h[ok], v[ok]
+    flat = m.astype(np.int64) * n_keys + h
+    del m, h
+    o = np.argsort(flat, kind="stable")
+    flat, v = flat[o], v[o]
+    starts = np.flatnonzero(np.concatenate([[True], flat[1:] != flat[:-1]])) if len(flat) else np.zeros(0, dtype=np.int64)
+    vmax = np.maximum.reduceat(v, starts) if len(starts) else v
+    flat = flat[starts]
     if dense:
         P = np.zeros((n, n_keys), dtype=np.float32)
-        if total:
-            flat = m * n_keys + h
-            o = np.lexsort((-v, flat))
-            flat, v = flat[o], v[o]
-            first = np.concatenate([[True], flat[1:] != flat[:-1]])
-            P.ravel()[flat[first]] = v[first]
+        P.ravel()[flat] = vmax
         return P
     import scipy.sparse as sp  # large graphs only
-    if not total:
-        return sp.csr_matrix((n, n_keys), dtype=np.float32)
-    flat = m.astype(np.int64) * n_keys + h
-    o = np.lexsort((-v, flat))
-    flat, v = flat[o], v[o]
-    first = np.concatenate([[True], flat[1:] != flat[:-1]])
-    flat, v = flat[first], v[first]
-    return sp.csr_matrix((v, (flat // n_keys, flat % n_keys)), shape=(n, n_keys), dtype=np.float32)
+    return sp.csr_matrix((vmax, (flat // n_keys, flat % n_keys)), shape=(n, n_keys), dtype=np.float32)
 
 
-def graded_block(Gb: Matrix, Ga: Matrix, w: np.ndarray, Pb: Matrix, Pa: Matrix) -> np.ndarray:
-    """Graded C for every pair of a block (formula in the module docstring); NaN without a chain."""
+def transposed(M: Matrix) -> Matrix:
+    """M transposed in row-major form (CSR or C-contiguous): the right operand of every block.
+
+    A sparse product with ``P.T`` converts it to CSR on each call, which at 10^4 mechanisms per side
+    costs more than the product itself; the engine transposes the ANN profile once.
+    """
+    return M.T.tocsr() if is_sparse(M) else np.ascontiguousarray(M.T)
+
+
+def graded_block(Gb: Matrix, Ga: Matrix, w: np.ndarray, Pb: Matrix, Pa: Matrix | None,
+                 Pa_T: Matrix | None = None) -> np.ndarray:
+    """Graded C for every pair of a block (formula in the module docstring); NaN without a chain.
+
+    Give the ANN profile as ``Pa`` or, faster when it is used for many blocks, as ``Pa_T``
+    (:func:`transposed`).
+    """
     sb = np.asarray(Gb @ w).ravel()
     sa = np.asarray(Ga @ w).ravel()
-    num = to_dense(scale(Gb, c=w) @ Pa.T) + to_dense(scale(Ga, c=w) @ Pb.T).T
+    num = to_dense(scale(Gb, c=w) @ (Pa.T if Pa_T is None else Pa_T)) + to_dense(scale(Ga, c=w) @ Pb.T).T
     with np.errstate(invalid="ignore", divide="ignore"):
         out = num / (sb[:, None] + sa[None, :])
     out[(sb == 0)[:, None] | (sa == 0)[None, :]] = np.nan
@@ -389,12 +405,14 @@ def prepare_causal(chains: Sequence[Sequence[dict[str, Any]]],
                    rel_hierarchy: tuple[list[str], list[list[int]]],
                    pt_hierarchy: tuple[list[str], list[list[int]]],
                    dense: bool = True, alpha: float = ALPHA, rel_power: float = 1.0,
-                   geometric: bool = False) -> CausalModel:
+                   geometric: bool = False, split: int | None = None) -> CausalModel:
     """Build the graded causal model of a list of chains (one per mechanism, in row order).
 
     ``alpha``: share of a step's score that needs only the relation; ``rel_power``: relations are
     compared by :math:`\\mathrm{Lin}_R^{\\,p}` (1: Lin itself; larger values grade more strictly);
     ``geometric``: the geometric mean of the steps of a path instead of their product.
+    ``split``: the chains are two sides (rows before ``split`` and from it) that are only ever compared
+    with each other; each side's profile is then computed only at the other side's keys (half the work).
 
     ``rel_hierarchy`` and ``pt_hierarchy``: (terms, parent indices) of relation types and participants,
     as in :attr:`kg.engine.features.Features.causal_terms`; relations or participants not in them
@@ -432,7 +450,13 @@ def prepare_causal(chains: Sequence[Sequence[dict[str, Any]]],
     _, rvocab, rw = gram_matrix(rel_paths, dense=True)
     w = np.array([rw[rvocab[tuple(r for r, _ in g)]] for g in keys], dtype=np.float32)
     K = _gram_kernel(keys, rel_index, lin_r, pt_index, lin_p, alpha, geometric)
-    P = max_product_profile(G, K, len(keys), dense)
+    keep = None
+    if split is not None:
+        on_side = [np.zeros(len(keys), dtype=bool), np.zeros(len(keys), dtype=bool)]
+        for i, c in zip(rows, cols):
+            on_side[int(i >= split)][c] = True
+        keep = (split, (on_side[1], on_side[0]))  # rows of side 0 need side 1's keys, and vice versa
+    P = max_product_profile(G, K, len(keys), dense, keep)
     model = CausalModel(keys, G, w, P, rel_terms, lin_r, pt_terms, lin_p, alpha)
     model.geometric = geometric
     return model
@@ -485,4 +509,4 @@ def causal_model(features: Any, alpha: float = ALPHA) -> CausalModel:
     f = features
     empty: tuple[list[str], list[list[int]]] = ([], [])
     return prepare_causal([f.chains.steps.get(m, []) for m in f.bio + f.ann], f.causal_terms.get("R", empty),
-                          f.causal_terms.get("P", empty), f.dense, alpha)
+                          f.causal_terms.get("P", empty), f.dense, alpha, split=len(f.bio))

@@ -33,7 +33,7 @@ from ..errors import KGError
 from .efficiency import ef_from_logs
 from .calibration import calibrated_combination
 from .failure import failure_model
-from .causal import causal_model, dice_block
+from .causal import causal_model, dice_block, transposed
 from .features import KINDS, Backend, Features, extract_features
 from .linalg import Matrix, incidence, vstack
 from .paths import cosine_block, path_vectors
@@ -132,7 +132,7 @@ class Engine:
             self.U[k] = (U[:nb], U[nb:])
         self.failure = failure_model(f, self.lin["M"])  # graded M: failure modes one by one (kg.engine.failure)
         self.causal = cm = causal_model(f)  # graded C: step paths, weights, max-profiles (kg.engine.causal)
-        self.G, self.Pc, self.gram_w = (cm.G[:nb], cm.G[nb:]), (cm.P[:nb], cm.P[nb:]), cm.w
+        self.G, self.Pc, self.gram_w = (cm.G[:nb], cm.G[nb:]), (cm.P[:nb], transposed(cm.P[nb:])), cm.w
         # Ef: log10 SI energy per (outcome, quantity) column, NaN where missing
         keys = sorted({(o, q) for e in f.energy.values() for o, (_, q) in e.items()})
         self._ef_keys = keys
@@ -164,7 +164,8 @@ class Engine:
             out["P_" + k] = prox
             out["BMA_" + k] = bma
             out[k] = (1 - beta) * bma + beta * prox
-        out["C"] = dice_block(self.G[0][bi], cols(self.G[1]), self.gram_w, self.Pc[0][bi], cols(self.Pc[1]))
+        out["C"] = dice_block(self.G[0][bi], cols(self.G[1]), self.gram_w, self.Pc[0][bi],
+                              Pa_T=self.Pc[1] if full else self.Pc[1][:, aj])
         out["Ef"] = ef_from_logs(self._ef_logs[0][bi], self._ef_logs[1] if full else self._ef_logs[1][aj])
         out["E"], out["coverage"] = calibrated_combination(self, out, bi, aj)  # kg.engine.calibration
         return out
