@@ -41,19 +41,19 @@ def test_missing_failure_modes_make_M_undefined_not_zero(tiny_engine):
 
 def test_E_is_weighted_mean_of_defined_dimensions(tiny_engine):
     s = tiny_engine.pair(EX + "gate", EX + "dropgate")
-    # evidence weights e / (e + 1), e the thinner side (kg.engine.calibration): one structural term and
-    # one functional term on each side (1/2), two causal steps on each side (2/3); equal preset weights
-    r = {"S": 0.5, "F": 0.5, "C": 2 / 3}
-    assert s["E"] == pytest.approx(sum(r[d] * s[d] for d in r) / sum(r.values()), rel=1e-5)
+    assert s["E"] == pytest.approx((s["S"] + s["F"] + s["C"]) / 3, rel=1e-5)
 
 
-def test_E_without_calibration_is_the_plain_weighted_mean(tiny_engine):
-    tiny_engine.calibration_mode = "none"
+def test_E_with_evidence_weights(tiny_engine):
+    tiny_engine.calibration_mode = "evidence"
     try:
         s = tiny_engine.pair(EX + "gate", EX + "dropgate")
     finally:
         del tiny_engine.calibration_mode
-    assert s["E"] == pytest.approx((s["S"] + s["F"] + s["C"]) / 3, rel=1e-5)
+    # evidence weights e / (e + 1), e the thinner side (kg.engine.calibration): one structural term and
+    # one functional term on each side (1/2), two causal steps on each side (2/3); equal preset weights
+    r = {"S": 0.5, "F": 0.5, "C": 2 / 3}
+    assert s["E"] == pytest.approx(sum(r[d] * s[d] for d in r) / sum(r.values()), rel=1e-5)
 
 
 def test_best_analog_of_each_tiny_mechanism(tiny_engine):
