@@ -126,3 +126,13 @@ def test_split_profiles_give_the_same_cross_side_scores():
         for i in range(2):
             for j in range(2, 4):
                 assert C(half, i, j) == pytest.approx(C(full, i, j), abs=1e-6)
+
+
+def test_score_explains_graded_alignments(engine):
+    # synaptic pruning and weight decay share no identical relation path, yet graded C > 0: the
+    # explanation names the aligned steps and their similarity instead of an empty table
+    from kg.engine.explain import aligned_steps
+    B = "https://w3id.org/bionn-kg/"
+    c = engine.pair(B + "SynapticPruning", B + "WeightDecay")["C"]
+    rows = aligned_steps(engine, B + "SynapticPruning", B + "WeightDecay")
+    assert c > 0 and rows and all(0 < r["similarity"] <= 1 for r in rows)

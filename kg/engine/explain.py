@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .causal import aligned_grams
+from .causal import graded_alignments
 from .core import Engine
 from .efficiency import ef_reason
 from .features import KINDS
@@ -102,10 +102,12 @@ def _step_text(engine: Engine, steps: list[dict[str, Any]]) -> str:
 
 
 def aligned_steps(engine: Engine, b: str, a: str, top: int = 5) -> list[dict[str, Any]]:
+    """The best-aligned step paths of the two chains with their similarity K (graded C)."""
     steps = engine.features.chains.steps
     rows = []
-    for sb, sa in aligned_grams(steps.get(b, []), steps.get(a, []))[:top]:
-        rows.append({"length": len(sb), "bio steps": _step_text(engine, sb), "ann steps": _step_text(engine, sa)})
+    for sb, sa, k in graded_alignments(engine.causal, steps.get(b, []), steps.get(a, []), top):
+        rows.append({"length": len(sb), "bio steps": _step_text(engine, sb), "ann steps": _step_text(engine, sa),
+                     "similarity": round(k, 3)})
     return rows
 
 
