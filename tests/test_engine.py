@@ -21,7 +21,13 @@ def test_structural_siblings_related_through_common_parent(tiny_engine):
 
 
 def test_identical_causal_chain_scores_one_and_reversed_chain_less(tiny_engine):
-    assert tiny_engine.pair(EX + "gate", EX + "dropgate")["C"] == pytest.approx(1.0)
+    # same relations step by step, but every participant differs (neurons/units, activity/features are
+    # unrelated roots): each step scores Lin_R * (alpha + (1 - alpha) * 0) = alpha, the two-step path
+    # alpha^2 (graded C, kg.engine.causal; C was 1 when participants were ignored). The three relation
+    # paths occur in 2 of the 4 chains: w1 = 1 + ln(5/3) per step, w2 = 2 w1 for the pair, so
+    # C = (2 w1 alpha + w2 alpha^2) / (2 w1 + w2) = (alpha + alpha^2) / 2
+    from kg.engine.causal import ALPHA
+    assert tiny_engine.pair(EX + "gate", EX + "dropgate")["C"] == pytest.approx((ALPHA + ALPHA ** 2) / 2)
     c = tiny_engine.pair(EX + "spark", EX + "boost")["C"]
     assert 0 < c < 1  # same relations, but the pair (amplifies -> accumulates) is not preserved
 
@@ -36,6 +42,18 @@ def test_missing_failure_modes_make_M_undefined_not_zero(tiny_engine):
 def test_E_is_weighted_mean_of_defined_dimensions(tiny_engine):
     s = tiny_engine.pair(EX + "gate", EX + "dropgate")
     assert s["E"] == pytest.approx((s["S"] + s["F"] + s["C"]) / 3, rel=1e-5)
+
+
+def test_E_with_evidence_weights(tiny_engine):
+    tiny_engine.calibration_mode = "evidence"
+    try:
+        s = tiny_engine.pair(EX + "gate", EX + "dropgate")
+    finally:
+        del tiny_engine.calibration_mode
+    # evidence weights e / (e + 1), e the thinner side (kg.engine.calibration): one structural term and
+    # one functional term on each side (1/2), two causal steps on each side (2/3); equal preset weights
+    r = {"S": 0.5, "F": 0.5, "C": 2 / 3}
+    assert s["E"] == pytest.approx(sum(r[d] * s[d] for d in r) / sum(r.values()), rel=1e-5)
 
 
 def test_best_analog_of_each_tiny_mechanism(tiny_engine):

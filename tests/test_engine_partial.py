@@ -72,9 +72,12 @@ def test_hand_worked_scores_of_the_fixture(eng):
     assert s["BMA_S"] == pytest.approx(0.5 * ((lin + 1) / 4 + (lin + 1) / 2), abs=1e-5)
     # BMA_M: {runaway} vs {runaway, overflow}: (1 + (1 + 0) / 2) / 2
     assert s["BMA_M"] == pytest.approx(0.75, abs=1e-6)
-    # C: w(senses) = w(scales) = 1 + ln(4/3), w(truncates) = 1 + ln 2, pairs 2 (1 + ln 2)
+    # C: w(senses) = w(scales) = 1 + ln(4/3), w(truncates) = 1 + ln 2, pairs 2 (1 + ln 2); the one
+    # aligned step, senses, acts on unrelated participants (activity vs gradient: Lin 0), so graded C
+    # scores it sigma = Lin_R (alpha + (1 - alpha) BMA_P) = 1 * (0.5 + 0.5 * 0) = 0.5 (kg.engine.causal)
     ws, wt, wp = 1 + math.log(4 / 3), 1 + math.log(2), 2 * (1 + math.log(2))
-    assert s["C"] == pytest.approx(2 * ws / ((2 * ws + wp) + (ws + wt + wp)), abs=1e-5)
+    sigma = 0.5
+    assert s["C"] == pytest.approx(2 * sigma * ws / ((2 * ws + wp) + (ws + wt + wp)), abs=1e-5)
 
 
 def test_donors_supply_what_the_best_analog_lacks(eng):

@@ -85,17 +85,33 @@ def show(ident, extra, fmt):
 @click.argument("text")
 @graph_options
 def search(text, extra, fmt):
-    """Find entities whose label or synonym contains TEXT (case-insensitive).
+    """Find entities whose label or synonym contains TEXT or names the same thing, best first.
+
+    \b
+    Besides substrings (case-insensitive), a label or synonym matches when its words do once case,
+    plurals, British/American spelling, hyphens and word order are set aside ('normalization' finds
+    'normalisation'); `score` is 1 for the same words and otherwise their overlap (Jaccard), so
+    before coining a term for your own file you see the vocabulary's term to reuse.
 
     \b
     Example:
       bionn-kg search dropout
       bionn-kg search "5-HT2A" --format csv
+      bionn-kg search "activity normalization"
     """
+    from ..engine.alignment import token_score
+
     g, idx = _load(extra)
-    hits = idx.search(text)
-    rows = [{"id": g.curie(iri), "label": idx.label(iri), "matched": m, "match": kind} for iri, m, kind in hits]
+    found = {iri: (matched, kind) for iri, matched, kind in idx.search(text)}
+    for iri, texts in [(i, [lab]) for i, lab in idx.labels.items()] + list(idx.synonyms.items()):
+        for t in texts:  # same words once normalised, or most of them: a near-duplicate to reuse
+            if iri not in found and token_score(text, t) >= 0.5:
+                found[iri] = (t, "label" if t == idx.labels.get(iri) else "synonym")
+    scored = [(iri, m, kind, token_score(text, m)) for iri, (m, kind) in found.items()]
+    scored.sort(key=lambda t: (-t[3], t[2] != "label", len(t[1]), t[1]))
+    rows = [{"id": g.curie(iri), "label": idx.label(iri), "matched": m, "match": kind, "score": round(sc, 3)}
+            for iri, m, kind, sc in scored]
     if not rows:
         sugg = idx.suggest(text)
         click.echo(f"no entity matches '{text}'" + (f"; closest: {', '.join(sugg)}" if sugg else ""), err=True)
-    click.echo(render(rows, fmt, columns=["id", "label", "matched", "match"]))
+    click.echo(render(rows, fmt, columns=["id", "label", "matched", "match", "score"]))

@@ -178,7 +178,11 @@ class Engine:
         for name, d in self.dimensions.items():
             if only is None or name in only:
                 out.update(d.block(bi, aj))
-        out["E"], out["coverage"] = combine(out, self.weights)
+        if getattr(self, "calibration_mode", "none") == "none":
+            out["E"], out["coverage"] = combine(out, self.weights)
+        else:  # optional calibrated combination (kg.engine.calibration), off by default
+            from .calibration import calibrated_combination
+            out["E"], out["coverage"] = calibrated_combination(self, out, bi, aj)
         return out
 
     # -- public operations ----------------------------------------------------------------------------

@@ -13,12 +13,16 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .alignment import aligned_backend
 from .linalg import Matrix, choose_dense, incidence, row_cols
 
 __all__ = ["Backend", "TermSpace", "Features", "extract_features", "KINDS"]
 
 #: descriptor kinds: structural (S), functional roles + primitives (F), failure characteristics (M)
 KINDS = ("S", "F", "M")
+#: every term kind the feature queries bind, in words: the descriptor kinds and the causal hierarchies
+KIND_LABELS = {"S": "structural feature", "F": "functional role or primitive", "M": "failure characteristic",
+               "R": "causal relation type", "P": "participant"}
 
 
 class Backend(Protocol):
@@ -70,6 +74,11 @@ class Features:
     energy_issues: dict[str, str]
     failure_modes: dict[str, list[str]]
     dense: bool = True  # the representation of every matrix built from these features (kg.engine.linalg)
+    #: hierarchies of causal relation types ("R") and participants ("P"): (term IRIs, parent indices)
+    causal_terms: dict[str, tuple[list[str], list[list[int]]]] = field(default_factory=dict)
+    #: failure mode -> its failure characteristics, and -> its trigger directions (bkg:failureTrigger)
+    failure_characteristics: dict[str, list[str]] = field(default_factory=dict)
+    failure_triggers: dict[str, list[str]] = field(default_factory=dict)
 
     def side(self, iri: str) -> str | None:
         if iri in self._bio_index:
@@ -101,6 +110,7 @@ def extract_features(backend: Backend, dense: bool | None = None) -> Features:
     ``dense``: store the matrices as dense arrays (True) or sparse CSR (False); by default dense when the
     graph is small enough (:func:`kg.engine.linalg.choose_dense`).
     """
+    backend = aligned_backend(backend)  # terms coined in --extra files that name existing ones (alignment)
     mech_rows = backend.select_named("features/mechanisms")
     bio = [r["mechanism"] for r in mech_rows if r["domain"] == "bio"]
     ann = [r["mechanism"] for r in mech_rows if r["domain"] == "ann"]
@@ -145,9 +155,11 @@ def extract_features(backend: Backend, dense: bool | None = None) -> Features:
     for r in backend.select_named("features/causal_steps"):
         key = (r["mechanism"], r["step"])
         s = by_step.setdefault(key, {"step": r["step"], "relation": r["relation"], "index": r["index"],
-                                     "participants": set(), "next": set()})
+                                     "participants": set(), "next": set(), "conditions": set()})
         if r["participant"]:
             s["participants"].add(r["participant"])
+        if r.get("condition"):
+            s["conditions"].add(r["condition"])
         if r["next"]:
             s["next"].add(r["next"])
     for (mech, _), s in sorted(by_step.items(), key=lambda kv: (kv[0][0], kv[1]["index"] or 0, kv[0][1])):
@@ -170,11 +182,39 @@ def extract_features(backend: Backend, dense: bool | None = None) -> Features:
         energy[m][outcome] = (value if prev is None else float(np.sqrt(prev[0] * value)), r["quantity"])
 
     failure_modes: dict[str, list[str]] = defaultdict(list)
+    fm_chars: dict[str, list[str]] = defaultdict(list)
+    fm_trig: dict[str, list[str]] = defaultdict(list)
     for r in backend.select_named("features/failure_modes"):
-        if r["failure_mode"] not in failure_modes[r["mechanism"]]:
-            failure_modes[r["mechanism"]].append(r["failure_mode"])
+        fm = r["failure_mode"]
+        if fm not in failure_modes[r["mechanism"]]:
+            failure_modes[r["mechanism"]].append(fm)
+        if r["characteristic"] and r["characteristic"] not in fm_chars[fm]:
+            fm_chars[fm].append(r["characteristic"])
+        if r.get("trigger") and r["trigger"] not in fm_trig[fm]:
+            fm_trig[fm].append(r["trigger"])
 
-    return Features(bio, ann, labels, spaces, chains, dict(energy), issues, dict(failure_modes), dense)
+    # relation types and participants in their skos:broader hierarchies (graded C, kg.engine.causal);
+    # a relation or participant used by a step but never typed is a root of its hierarchy
+    c_kind: dict[str, str] = {}
+    c_broader: dict[str, set[str]] = defaultdict(set)
+    for r in backend.select_named("features/causal_terms"):
+        c_kind.setdefault(r["term"], r["kind"])
+        if r["broader"]:
+            c_broader[r["term"]].add(r["broader"])
+    for steps in chains.steps.values():
+        for s in steps:
+            c_kind.setdefault(s["relation"], "R")
+            for p in s["participants"] | s["conditions"]:
+                c_kind.setdefault(p, "P")
+    causal_terms: dict[str, tuple[list[str], list[list[int]]]] = {}
+    for kind in ("R", "P"):
+        terms = sorted(t for t, k in c_kind.items() if k == kind)
+        tindex = {t: i for i, t in enumerate(terms)}
+        causal_terms[kind] = (terms, [sorted(tindex[b] for b in c_broader.get(t, ()) if b in tindex)
+                                      for t in terms])
+
+    return Features(bio, ann, labels, spaces, chains, dict(energy), issues, dict(failure_modes), dense,
+                    causal_terms, dict(fm_chars), dict(fm_trig))
 
 
 def _incidence(pairs: list[tuple[int, int]], n: int, t: int, dense: bool) -> Matrix:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .duplicates import CHECK as DUPLICATE_CHECK, run_duplicate_terms
 from .report import Finding
 
 __all__ = ["GATES", "CheckResult", "run_gates"]
@@ -51,6 +52,7 @@ def run_gates(extra: Iterable[str | Path] = (), gates: Sequence[str] = GATES,
         from .qc import run_checks
         t = time.perf_counter()
         findings += run_checks(kg, qc_only)
+        findings += run_duplicate_terms(kg) if not qc_only or DUPLICATE_CHECK in qc_only else []
         timings["qc"] = round(time.perf_counter() - t, 2)
     if "shacl" in gates:
         from .shacl import run_shacl

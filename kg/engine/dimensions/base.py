@@ -103,6 +103,11 @@ class Dimension:
         """Short reasons with a priority (higher first), for one-line summaries."""
         return []
 
+    def evidence(self, side: str) -> np.ndarray:
+        """How many items the dimension rests on for each mechanism of ``side`` (terms, steps, failure
+        modes...): the evidence weighting of :mod:`kg.engine.calibration`. Default: one each."""
+        return np.ones(self.n_bio if side == "bio" else self.n_ann)
+
     def undefined_reason(self, b: str, a: str) -> str | None:
         """Why the dimension is undefined for (b, a), or None if it is defined."""
         lacking = [self.name_of(m) for m in (b, a) if not self.has_data(*self.position(m))]

@@ -1,5 +1,6 @@
 """C, causal similarity: structure mapping over the causal chains, wrapping :mod:`kg.engine.causal`
-(relation paths of length 1-3 weighted by length and rarity, normalised by the self-matches).
+(step paths of length 1-3 weighted by length and rarity, aligned by the Lin similarity of their
+relations and participants, normalised by the self-matches).
 
 Partial analogy (:meth:`Causal.missing`): the steps of b that no shared relation path of (b, a)
 realises, i.e. steps whose relation a's chain never applies in a matching context, with their
@@ -13,7 +14,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..causal import aligned_grams, chain_grams, dice_block, gram_matrix
+from ..causal import (aligned_grams, causal_model, chain_grams, dice_block, graded_alignments, gram_matrix,
+                      transposed)
 from .base import Dimension, Index, Missing, register
 
 __all__ = ["Causal"]
@@ -32,8 +34,11 @@ class Causal(Dimension):
         super().prepare(features)
         nb = len(features.bio)
         grams = [chain_grams(features.chains.steps.get(m, [])) for m in features.bio + features.ann]
-        G, self.vocab, self.w = gram_matrix(grams, features.dense)
-        self.Gb, self.Ga = G[:nb], G[nb:]
+        Gx, self.vocab, _ = gram_matrix(grams, features.dense)  # exact relation paths: donors of a step
+        self.Gxb, self.Gxa = Gx[:nb], Gx[nb:]
+        cm = self.model = causal_model(features)  # graded: step paths, weights, max-profiles
+        self.Gb, self.Ga, self.w = cm.G[:nb], cm.G[nb:], cm.w
+        self.Pb, self.Pa_T = cm.P[:nb], transposed(cm.P[nb:])
         self.n_chains = sum(1 for g in grams if g)
         df: dict[str, int] = {}  # chains using each relation: the rarity of an unaligned step
         for gs in grams:
@@ -42,12 +47,16 @@ class Causal(Dimension):
         self.relation_df = df
 
     def block(self, bi: Index, aj: Index = None) -> dict[str, np.ndarray]:
-        Ga = self.Ga if aj is None or (isinstance(aj, slice) and aj == slice(None)) else self.Ga[aj]
-        return {self.name: dice_block(self.Gb[bi], Ga, self.w)}
+        full = aj is None or (isinstance(aj, slice) and aj == slice(None))
+        return {self.name: dice_block(self.Gb[bi], self.Ga if full else self.Ga[aj], self.w, self.Pb[bi],
+                                      Pa_T=self.Pa_T if full else self.Pa_T[:, aj])}
 
     def has_data(self, side: str, i: int) -> bool:
         m = (self.f.bio if side == "bio" else self.f.ann)[i]
         return bool(self.f.chains.steps.get(m))
+
+    def evidence(self, side: str) -> np.ndarray:
+        return np.array([len(self.steps(m)) for m in (self.f.bio if side == "bio" else self.f.ann)])
 
     def steps(self, m: str) -> list[dict[str, Any]]:
         return self.f.chains.steps.get(m, [])
@@ -60,8 +69,9 @@ class Causal(Dimension):
         return " -> ".join(parts)
 
     def aligned_steps(self, b: str, a: str, top: int = 5) -> list[dict[str, Any]]:
-        return [{"length": len(sb), "bio steps": self.step_text(sb), "ann steps": self.step_text(sa)}
-                for sb, sa in aligned_grams(self.steps(b), self.steps(a))[:top]]
+        return [{"length": len(sb), "bio steps": self.step_text(sb), "ann steps": self.step_text(sa),
+                 "similarity": round(k, 3)}
+                for sb, sa, k in graded_alignments(self.model, self.steps(b), self.steps(a), top)]
 
     def explain(self, b: str, a: str) -> dict[str, list[dict[str, Any]]]:
         return {"aligned causal steps": self.aligned_steps(b, a)}
@@ -98,6 +108,6 @@ class Causal(Dimension):
         g = self.vocab.get((item["iri"],))
         if g is None:
             return []
-        G = self.Gb if side == "bio" else self.Ga
+        G = self.Gxb if side == "bio" else self.Gxa
         col = np.asarray(G[:, g].toarray() if hasattr(G, "toarray") else G[:, g]).ravel()
         return [(int(i), 1.0) for i in np.flatnonzero(col > 0)]

@@ -1,5 +1,7 @@
 """M, failure-mode similarity: the failure characteristics of the mechanisms' failure modes (J. Harris,
-'BioNN-ANN Equivalence Framework', section 4.1), through the term-set kernel of :mod:`.terms`.
+'BioNN-ANN Equivalence Framework', section 4.1). The best-match half matches failure modes one by one,
+by their characteristics and trigger direction (:mod:`kg.engine.failure`); the path half is the term
+kernel of :mod:`.terms` over the characteristics.
 
 Its partial analogy lists the failure characteristics one side has and the other does not share
 (no characteristic at Lin >= the threshold)."""
@@ -7,7 +9,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .base import register
+import numpy as np
+
+from ..failure import failure_model
+from ..linalg import row_counts
+
+from .base import Index, register
 from .terms import TermDimension
 
 __all__ = ["FailureMode"]
@@ -22,6 +29,16 @@ class FailureMode(TermDimension):
     needs = "failure modes with failure characteristics"
     features = ("spaces", "failure_modes")
     presets: ClassVar[dict[str, float]] = {"balanced": 0.25, "engineering": 0.15, "neuroscience": 0.35}
+
+    def prepare(self, features) -> None:
+        super().prepare(features)
+        self.model = failure_model(features, self.lin, self.space)  # graded M: failure modes one by one
+
+    def bma(self, bi: Index, aj: Index, full: bool) -> np.ndarray:
+        return self.model.bma_block(bi, None if full else aj)
+
+    def evidence(self, side: str) -> np.ndarray:
+        return row_counts(self.model.Y_bio if side == "bio" else self.model.Y_ann)
 
     def explain(self, b: str, a: str) -> dict[str, list[dict[str, Any]]]:
         out = super().explain(b, a)

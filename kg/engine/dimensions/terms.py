@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ..linalg import incidence, row_cols, to_dense, vstack
+from ..linalg import row_counts, incidence, row_cols, to_dense, vstack
 from ..paths import cosine_block, path_vectors, unit_rows
 from ..semsim import ancestors, bma_block, information_content, lin_matrix, max_profile
 from .base import Dimension, Index, Missing
@@ -62,16 +62,23 @@ class TermDimension(Dimension):
 
     def block(self, bi: Index, aj: Index = None) -> dict[str, np.ndarray]:
         full = aj is None or (isinstance(aj, slice) and aj == slice(None))
-        s = self.space
-        Xa = s.X_ann if full else s.X_ann[aj]        # slicing a sparse matrix copies it
-        bma = bma_block(s.X_bio[bi], self.Pb[bi], Xa, self.Pa_T if full else self.Pa_T[:, aj])
+        bma = self.bma(bi, aj, full)
         prox = cosine_block(self.Ub[bi], self.Ua if full else self.Ua[aj],
                             (self.Ub_norm[bi], self.Ua_norm if full else self.Ua_norm[aj]))
         b = self.beta
         return {self.name: (1 - b) * bma + b * prox, "BMA_" + self.name: bma, "P_" + self.name: prox}
 
+    def bma(self, bi: Index, aj: Index, full: bool) -> np.ndarray:
+        """The best-match-average half of the block (a subclass may match other units than terms)."""
+        s = self.space
+        Xa = s.X_ann if full else s.X_ann[aj]        # slicing a sparse matrix copies it
+        return bma_block(s.X_bio[bi], self.Pb[bi], Xa, self.Pa_T if full else self.Pa_T[:, aj])
+
     def has_data(self, side: str, i: int) -> bool:
         return bool(self.terms_of(side, i))
+
+    def evidence(self, side: str) -> np.ndarray:
+        return row_counts(self.space.X_bio if side == "bio" else self.space.X_ann)
 
     # -- reading ----------------------------------------------------------------------------------
     def terms_of(self, side: str, i: int) -> list[int]:
