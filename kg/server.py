@@ -42,6 +42,14 @@ def dump_ntriples(graph, path: Path) -> int:
     return len(graph.store)
 
 
+def _add_release_annotations(graph) -> None:
+    """Serve what the release holds: obo:IAO_0000115 beside skos:definition, for OBO tools such as runoak."""
+    import pyoxigraph as ox
+
+    from .release import derived_triples
+    graph.store.extend([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in derived_triples(graph)])
+
+
 def _prepare_location(location: str | None) -> tuple[Path, bool]:
     if location is None:
         return Path(tempfile.mkdtemp(prefix="bionn-kg-store-")), True
@@ -63,6 +71,7 @@ def serve_graph(location: str | None, port: int, extra: Iterable[str] = ()) -> i
 
     exe = find_oxigraph()
     graph = load_graph(extra)
+    _add_release_annotations(graph)
     loc, temporary = _prepare_location(location)
     try:
         nt = loc.parent / f"{loc.name}.load.nt"

@@ -60,7 +60,10 @@ def test_release_adds_only_declarations_and_keeps_version(kg, merged, checked_in
                         format="nt")
     # blank nodes differ between parses: compare the ground triples only
     added = {t for t in merged if all(isinstance(x, URIRef) for x in t) and t not in src}
-    # only declarations are added (none at all when the sources already declare every individual)
+    # only declarations are added (none at all when the sources already declare every individual),
+    # and the OBO definitions derived from skos:definition (tested below)
+    iao = "http://purl.obolibrary.org/obo/IAO_0000115"
+    added = {t for t in added if str(t[1]) != iao and str(t[0]) != iao}
     assert {str(p) for _, p, _ in added} <= {RDF_TYPE}
     assert {str(o) for _, _, o in added} <= {OWL + "NamedIndividual"}
     typed = {str(s) for s, _, c in src.triples((None, URIRef(RDF_TYPE), None))
@@ -70,6 +73,30 @@ def test_release_adds_only_declarations_and_keeps_version(kg, merged, checked_in
     info = version_info(kg)
     assert re.search(r"/\d{4}-\d{2}-\d{2}/", info.version_iri)
     assert (URIRef(info.ontology), URIRef(OWL + "versionIRI"), URIRef(info.version_iri)) in checked_in
+
+
+def test_every_definition_is_also_an_obo_definition(kg, checked_in):
+    """Issue 15: OBO tools read IAO:0000115; the release derives it from skos:definition (one source of truth)."""
+    from rdflib import Literal, URIRef
+
+    skos_def = URIRef("http://www.w3.org/2004/02/skos/core#definition")
+    iao = URIRef("http://purl.obolibrary.org/obo/IAO_0000115")
+    pairs = {(s, o) for s, o in checked_in.subject_objects(skos_def) if isinstance(s, URIRef)}
+    obo = {(s, o) for s, o in checked_in.subject_objects(iao)}
+    assert len(pairs) > 100 and pairs == obo, f"{len(pairs ^ obo)} definitions differ, e.g. {sorted(pairs ^ obo)[:3]}"
+    assert (iao, URIRef(RDF_TYPE), URIRef(OWL + "AnnotationProperty")) in checked_in  # stays in OWL 2 DL
+    assert not kg.ask("ASK { ?e obo:IAO_0000115 ?d }"), "the sources keep skos:definition only"
+    assert all(isinstance(o, Literal) and o.language == "en" for _, o in list(obo)[:50])
+
+
+def test_creator_is_a_resource(checked_in):
+    from rdflib import Literal, URIRef
+
+    onto = URIRef(BKG + "bionn-kg.owl")
+    creators = list(checked_in.objects(onto, URIRef("http://purl.org/dc/terms/creator")))
+    assert creators and all(isinstance(c, URIRef) for c in creators), creators
+    assert all(isinstance(lbl, Literal) for c in creators
+               for lbl in checked_in.objects(c, URIRef("http://www.w3.org/2000/01/rdf-schema#label")))
 
 
 def test_atomic_write_leaves_no_temp_files(tmp_path):
