@@ -49,6 +49,11 @@ def _as_mechanism(eng, idx, ident: str) -> str:
     return iri
 
 
+def _as_list(reasons) -> list[str]:
+    """The reasons as a list (JSON array; joined with '; ' in text), whether given joined or not."""
+    return [r for r in reasons.split("; ") if r] if isinstance(reasons, str) else list(reasons)
+
+
 def _check_defined(eng, idx, iri: str) -> None:
     """A mechanism with no description at all cannot be scored: say so instead of printing zeros."""
     from ..errors import KGError
@@ -83,6 +88,8 @@ def score(bio, ann, extra, fmt, preset, weights, endpoint):
     ex = explain_pair(eng, b, a)
     if ex["score"]["E"] != ex["score"]["E"]:  # NaN
         raise KGError("E is undefined for this pair: " + "; ".join(r["reason"] for r in ex["undefined"]))
+    if fmt == "json":  # IDs, not labels, and the weights as numbers (docs/schemas/score.schema.json)
+        ex["score"].update(bio=b, bio_label=idx.label(b), ann=a, ann_label=idx.label(a), weights=dict(eng.weights))
     click.echo(render_sections(ex, fmt))
 
 
@@ -110,7 +117,7 @@ def analogies(ident, top, extra, fmt, preset, weights, endpoint):
         rows.append({"rank": rank, "id": eng.graph.curie(other),
                      "label": idx.label(other), "E": s["E"], "S": s["S"], "F": s["F"], "C": s["C"],
                      "M": s["M"], "Ef": s["Ef"], "coverage": s["coverage"],
-                     "reasons": short_reasons(eng, x, other)})
+                     "reasons": _as_list(short_reasons(eng, x, other))})
     click.echo(render(rows, fmt, max_width=70))
 
 
