@@ -156,5 +156,5 @@ def build_release(out: Path, *, docs: bool = True, sssom: bool = True, computed:
     if docs:
         from .quality.docs import write_docs
 
-        written.append(write_docs(out / RELEASE_FILE, out / "docs"))
+        written.append(write_docs(out / RELEASE_FILE, out / "docs", graph=kg))
     return written

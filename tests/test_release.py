@@ -155,3 +155,39 @@ def test_release_command_writes_every_artefact(tmp_path, capsys):
     if docs:
         html = (tmp_path / "docs" / "index.html").read_text()
         assert "bionn-kg: BioNN-ANN equivalence ontology" in html and "synaptic" in html.lower()
+        # issue 15: the individuals are documented, and each class section links to them
+        assert 'href="individuals/SynapticPruning.html"' in html
+        ids = set(re.findall(r'id="([^"]+)"', html))
+        index = (tmp_path / "docs" / "individuals" / "index.html").read_text()
+        targets = re.findall(r'href="\.\./index\.html#([^"]*)"', index)
+        assert targets and set(targets) <= ids, f"class links without a pyLODE section: {set(targets) - ids}"
+        rows = html.count('class="bionn-kg-individuals"')
+        assert rows == len(targets), "every class with individuals gets a row in its pyLODE section"
+
+
+def test_individual_pages(kg, tmp_path):
+    """Issue 15: pyLODE documents classes and properties only; every individual gets its own page."""
+    from kg.quality.docs import page_name, write_individual_pages
+
+    written = write_individual_pages(kg, tmp_path)
+    members = {r["entity"] for r in kg.select_named("release/doc_individuals")}
+    assert len(written) == len(members) + 1 and len(members) > 500
+    assert {p.name for p in written[1:]} == {page_name(m) for m in members}, "one page per individual"
+    page = (tmp_path / "individuals" / "SynapticPruning.html").read_text()
+    assert "<h1>synaptic pruning</h1>" in page and "engulfed by microglia" in page
+    assert 'href="WeightDecay.html"' in page, "related individuals link to their pages"
+    assert "Equivalence Framework" in page, "the source is named"
+    assert 'href="http://purl.obolibrary.org/obo/GO_0098883">GO:0098883' in page
+    assert 'href="../index.html#plasticitymechanism"' in page, "the type links to its class section"
+    index = (tmp_path / "individuals" / "index.html").read_text()
+    assert index.count("<li>") == sum(1 for _ in kg.select_named("release/doc_individuals"))
+
+
+def test_release_help_names_the_threshold_value(capsys):
+    """Regression (issue 15): `release --help` named a constant (DEFAULT_THRESHOLD) instead of its value."""
+    from kg.cli import main
+    from kg.quality.sssom import DEFAULT_THRESHOLD
+
+    main(["release", "--help"])
+    out = capsys.readouterr().out
+    assert f"(default: {DEFAULT_THRESHOLD:g})" in " ".join(out.split()) and "DEFAULT_THRESHOLD" not in out

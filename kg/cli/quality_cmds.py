@@ -75,16 +75,21 @@ def check(extra, fmt, fail_on, only, skip, qc_checks, allow_skipped):
 
 @click.command()
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False),
-              help="Folder to write bionn-kg.owl, bionn-kg.ttl, mappings/bionn-kg.sssom.tsv and docs/index.html.")
-@click.option("--docs/--no-docs", default=True, show_default=True, help="Build the HTML documentation (pyLODE).")
+              help="Folder to write bionn-kg.owl, bionn-kg.ttl, mappings/bionn-kg.sssom.tsv, docs/index.html "
+                   "and docs/individuals/.")
+@click.option("--docs/--no-docs", default=True, show_default=True,
+              help="Build the HTML documentation: classes and properties (pyLODE), one page per individual.")
 @click.option("--sssom/--no-sssom", default=True, show_default=True, help="Write the SSSOM mapping table.")
 @click.option("--computed/--no-computed", default=True, show_default=True,
               help="Include the engine's computed mappings (above --threshold) in the SSSOM table.")
 @click.option("--preset", default="balanced", show_default=True, help="Engine weight preset for computed mappings.")
-@click.option("--threshold", type=float, default=None,
-              help="Minimum E for a computed mapping (default: the SSSOM module's DEFAULT_THRESHOLD).")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Minimum E for a computed mapping in the SSSOM table (default: 0.5).")
 def release(out, docs, sssom, computed, preset, threshold):
     """Write the release files: RDF/XML, Turtle, SSSOM, HTML docs.
+
+    The release adds obo:IAO_0000115 beside every skos:definition (for OBO tools) and an
+    owl:NamedIndividual declaration for every individual.
 
     \b
     The checked-in copies (ontology/bionn-kg.owl, ontology/mappings/bionn-kg.sssom.tsv) are

@@ -125,7 +125,8 @@ def query(query_ref, params, endpoint, default_graph, list_, timeout, max_rows, 
 @click.option("--location", type=click.Path(file_okay=False), default=None,
               help="Store directory (default: a temporary one, deleted on exit). An existing directory "
                    "is reused only if bionn-kg created it.")
-@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True,
+              help="TCP port on 127.0.0.1; the SPARQL endpoint is http://127.0.0.1:PORT/query.")
 @click.option("--extra", "extra", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="Your own mechanisms, loaded next to the shipped graph. Repeatable.")
 def serve(location, port, extra):
