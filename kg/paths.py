@@ -3,7 +3,7 @@
 This module is the one place that finds them. Two layouts are supported:
 
 * **installed** (``pip install .`` or a wheel): the data is inside the package, at ``kg/_data/``
-  (``ontology/``, ``queries/``, ``benchmarks/``, ``owlapi/``), found with :mod:`importlib.resources`;
+  (``ontology/``, ``queries/``, ``benchmarks/``, ``owlapi/``, ``schemas/``), found with :mod:`importlib.resources`;
   ``pyproject.toml`` maps the repository's top-level folders there when the wheel is built;
 * **source checkout** (``PYTHONPATH=.``, or ``pip install -e .``): the same folders at the repository root,
   next to ``kg/``.
@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 __all__ = ["data_root", "layout", "project_root", "ontology_dir", "queries_dir", "benchmarks_dir",
-           "owlapi_source", "source_files", "RELEASE_FILE", "DATA_PACKAGE"]
+           "owlapi_source", "schemas_dir", "source_files", "RELEASE_FILE", "DATA_PACKAGE"]
 
 RELEASE_FILE = "bionn-kg.owl"
 DATA_PACKAGE = "kg._data"  # where pyproject.toml puts the data folders inside the wheel
@@ -83,6 +83,12 @@ def queries_dir() -> Path:
 
 def benchmarks_dir() -> Path:
     return data_root() / "benchmarks"
+
+
+def schemas_dir() -> Path:
+    """The JSON Schemas of the commands' JSON output (``docs/schemas/`` in a checkout)."""
+    root = data_root()
+    return root / "schemas" if (root / "schemas").is_dir() else root / "docs" / "schemas"
 
 
 def owlapi_source() -> Path:
