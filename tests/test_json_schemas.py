@@ -27,6 +27,11 @@ def _schema(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _runnable(path: Path) -> bool:
+    """A schema documents a command of this build (a schema may arrive before its command is merged)."""
+    return _schema(path)["x-command"][0] in COMMANDS
+
+
 @pytest.fixture(scope="module")
 def outputs() -> dict[str, object]:
     import contextlib
@@ -34,6 +39,8 @@ def outputs() -> dict[str, object]:
 
     docs = {}
     for path in SCHEMA_FILES:
+        if not _runnable(path):
+            continue
         argv = _schema(path)["x-command"]
         buf = io.StringIO()
         with contextlib.redirect_stdout(buf):
@@ -76,6 +83,8 @@ def test_schemas_are_valid_json_schema():
 @pytest.mark.parametrize("path", SCHEMA_FILES, ids=[p.name.split(".")[0] for p in SCHEMA_FILES])
 def test_output_validates_against_its_schema(outputs, path):
     jsonschema = pytest.importorskip("jsonschema")
+    if not _runnable(path):
+        pytest.skip(f"{_schema(path)['x-command'][0]} is not a command of this build")
     doc = outputs[path.name]
     errors = sorted(jsonschema.Draft202012Validator(_schema(path)).iter_errors(doc), key=lambda e: list(e.path))
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
@@ -83,6 +92,8 @@ def test_output_validates_against_its_schema(outputs, path):
 
 @pytest.mark.parametrize("path", SCHEMA_FILES, ids=[p.name.split(".")[0] for p in SCHEMA_FILES])
 def test_output_follows_the_conventions(outputs, path):
+    if not _runnable(path):
+        pytest.skip(f"{_schema(path)['x-command'][0]} is not a command of this build")
     doc = outputs[path.name]
     assert doc, f"{path.name}: the example command printed nothing to check"
     for where, key, value in _walk(doc):
@@ -95,7 +106,7 @@ def test_output_follows_the_conventions(outputs, path):
                 f"{where}.{key}: {value} is a full IRI, not a CURIE"
             if path.name != "check.schema.json":  # messages and fixes are prose
                 assert "; " not in value or key in ("definition", "label", "purpose", "reason", "path", "evidence",
-                                                    "via", "comment", "text", "note", "matched") \
+                                                    "via", "comment", "text", "note", "matched", "summary") \
                     or len(value) > 80, f"{where}.{key}: {value!r} looks like a joined list"
 
 
