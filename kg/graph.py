@@ -155,13 +155,9 @@ class KnowledgeGraph:
     # -- IRIs ---------------------------------------------------------------------------------
     @staticmethod
     def curie(iri: str) -> str:
-        """Compact an IRI with the known prefixes (``bkg:SynapticPruning``)."""
-        for p, ns in PREFIXES.items():
-            if iri.startswith(ns) and len(iri) > len(ns):
-                return f"{p}:{iri[len(ns):]}"
-        if iri.startswith("http://purl.obolibrary.org/obo/"):
-            return iri.rsplit("/", 1)[1].replace("_", ":", 1)
-        return iri
+        """Compact an IRI with the known prefixes (``bkg:SynapticPruning``, ``GO:0098883``): :func:`kg.ids.curie`."""
+        from .ids import curie
+        return curie(iri)
 
 
 def _to_term(value: Any):

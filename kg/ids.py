@@ -1,4 +1,17 @@
-"""Resolving user-given IDs: a CURIE (``bkg:SynapticPruning``), a full IRI, or an exact label.
+"""Identifiers: resolving user-given IDs (a CURIE, a full IRI, or an exact label) and writing IDs as CURIEs.
+
+Every command writes an entity's ID as a CURIE with one rule (:func:`curie`): an OBO PURL
+``http://purl.obolibrary.org/obo/GO_0098883`` is ``GO:0098883`` (the OBO Foundry convention, as in
+ROBOT, OAK and SSSOM), any other IRI in a namespace of :data:`PREFIX_MAP` is ``prefix:local``
+(``bkg:SynapticPruning``), and an IRI in no known namespace stays a full IRI. :func:`prefix_map` gives
+the map to expand them again (``bionn-kg info --format json`` prints it).
+
+>>> curie("http://purl.obolibrary.org/obo/GO_0098883")
+'GO:0098883'
+>>> curie("https://w3id.org/bionn-kg/SynapticPruning")
+'bkg:SynapticPruning'
+>>> expand_curie("GO:0098883")
+'http://purl.obolibrary.org/obo/GO_0098883'
 
 Example
 -------
@@ -11,12 +24,61 @@ True
 from __future__ import annotations
 
 import difflib
+import re
 from collections import defaultdict
+from collections.abc import Iterable
 
 from .errors import UnknownEntityError
 from .graph import PREFIXES, KnowledgeGraph
 
-__all__ = ["EntityIndex"]
+__all__ = ["EntityIndex", "curie", "expand_curie", "prefix_map", "PREFIX_MAP", "OBO_PURL", "is_iri"]
+
+OBO_PURL = "http://purl.obolibrary.org/obo/"
+# CURIE prefixes of the namespaces bionn-kg writes; OBO terms get their own upper-case prefix instead of obo:
+PREFIX_MAP: dict[str, str] = {p: ns for p, ns in PREFIXES.items() if p != "obo"}
+_BY_LENGTH = sorted(PREFIX_MAP.items(), key=lambda kv: -len(kv[1]))
+_OBO_LOCAL = re.compile(r"^([A-Za-z][A-Za-z0-9]*)_([A-Za-z0-9][A-Za-z0-9_.-]*)$")
+
+
+def is_iri(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(("http://", "https://"))
+
+
+def curie(iri: str) -> str:
+    """The CURIE of an IRI (``GO:0098883``, ``bkg:Dropout``), or the IRI itself in an unknown namespace."""
+    if iri.startswith(OBO_PURL):
+        m = _OBO_LOCAL.match(iri[len(OBO_PURL):])
+        if m:
+            return f"{m.group(1)}:{m.group(2)}"
+    for p, ns in _BY_LENGTH:
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{p}:{iri[len(ns):]}"
+    if iri.startswith(OBO_PURL) and len(iri) > len(OBO_PURL):  # an OBO IRI without PREFIX_ID shape
+        return "obo:" + iri[len(OBO_PURL):]
+    return iri
+
+
+def expand_curie(text: str) -> str:
+    """The IRI of a CURIE written by :func:`curie` (an IRI or unknown text is returned unchanged)."""
+    prefix, sep, local = text.partition(":")
+    if not sep or text.startswith(("http://", "https://", "urn:")):
+        return text
+    if prefix in PREFIX_MAP:
+        return PREFIX_MAP[prefix] + local
+    if prefix == "obo":
+        return OBO_PURL + local
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", prefix):
+        return f"{OBO_PURL}{prefix}_{local}"
+    return text
+
+
+def prefix_map(obo_prefixes: Iterable[str] = ()) -> dict[str, str]:
+    """The CURIE prefix map: the bionn-kg namespaces, plus ``PREFIX -> http://purl.obolibrary.org/obo/PREFIX_``
+    for each OBO prefix given (those used in the graph)."""
+    out = dict(PREFIX_MAP)
+    for p in sorted(set(obo_prefixes)):
+        out.setdefault(p, f"{OBO_PURL}{p}_")
+    return out
 
 
 class EntityIndex:

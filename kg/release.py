@@ -3,7 +3,8 @@
 ``ontology/bionn-kg.owl`` (RDF/XML) is generated from the edited sources (``ontology/bionn-kg-tbox.ttl``
 and ``ontology/abox/*.ttl``) by ``python scripts/build_release.py`` or ``bionn-kg release``; both call
 :func:`write_owl`. The merge adds only what Protégé and the OWL API need and the sources leave implicit:
-an ``owl:NamedIndividual`` declaration for every IRI typed with a bkg class. The dated
+an ``owl:NamedIndividual`` declaration for every IRI typed with a bkg class, and the OBO annotations of
+:func:`derived_triples` (``obo:IAO_0000115`` beside every ``skos:definition``). The dated
 ``owl:versionIRI`` comes from the TBox. The RDF/XML is written deterministically (sorted, canonical
 blank nodes) so that the checked-in file diffs cleanly, and through a temporary file renamed into place
 so that a reader never sees half a file.
@@ -25,7 +26,7 @@ from .paths import RELEASE_FILE, ontology_dir
 if TYPE_CHECKING:  # pragma: no cover
     import rdflib
 
-__all__ = ["VersionInfo", "version_info", "release_graph", "release_rdfxml", "write_text_atomic",
+__all__ = ["VersionInfo", "version_info", "derived_triples", "release_graph", "release_rdfxml", "write_text_atomic",
            "write_owl", "build_release", "release_path", "sssom_path", "RELEASE_PREFIXES", "RELEASE_MARKER",
            "shorten_annotations"]
 
@@ -66,9 +67,20 @@ def version_info(graph: KnowledgeGraph) -> VersionInfo:
     return VersionInfo(row["ontology"], version, m.group(1))
 
 
+def derived_triples(graph: KnowledgeGraph) -> list:
+    """The triples the release adds to the sources (``queries/release/obo_annotations.rq``), as Oxigraph triples.
+
+    Definitions are written once, as ``skos:definition``; OBO tools (ROBOT, OAK) read ``obo:IAO_0000115``,
+    so the release and ``bionn-kg serve`` carry both. Deriving keeps one source of truth in the Turtle.
+    """
+    from .queries import load_query
+
+    return list(graph.raw_query(load_query("release/obo_annotations").text))
+
+
 def release_graph(extra: Iterable[str | Path] = (), *, graph: KnowledgeGraph | None = None,
                   imports: bool = True) -> "rdflib.Graph":
-    """The merged graph (sources + extras) with the NamedIndividual declarations added.
+    """The merged graph (sources + extras) with the NamedIndividual declarations and OBO annotations added.
 
     ``imports=False`` drops ``owl:imports`` statements, for tools that would fetch them over the network.
     """
@@ -86,6 +98,9 @@ def release_graph(extra: Iterable[str | Path] = (), *, graph: KnowledgeGraph | N
            for q in kg.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     for row in kg.select_named("release/named_individuals"):
         g.add((URIRef(row["entity"]), RDF.type, OWL.NamedIndividual))
+    derived = ox.Store()
+    derived.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in derived_triples(kg))
+    g.parse(data=derived.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()), format="nt")
     if not imports:
         g.remove((None, OWL.imports, None))
     return g
@@ -256,7 +271,7 @@ def build_release(out: Path, *, docs: bool = True, sssom: bool = True, computed:
         if docs:
             from .quality.docs import write_docs
 
-            doc = write_docs(stage / RELEASE_FILE, stage / "docs")
+            doc = write_docs(stage / RELEASE_FILE, stage / "docs", graph=kg)
             names.append(str(Path(doc).relative_to(stage)))
         (stage / RELEASE_MARKER).write_text(f"written by bionn-kg release ({info.version_iri})\n",
                                             encoding="utf-8")

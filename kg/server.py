@@ -89,6 +89,14 @@ def clean_stale_temporaries(tmpdir: str | None = None) -> list[Path]:
     return removed
 
 
+def _add_release_annotations(graph) -> None:
+    """Serve what the release holds: obo:IAO_0000115 beside skos:definition, for OBO tools such as runoak."""
+    import pyoxigraph as ox
+
+    from .release import derived_triples
+    graph.store.extend([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in derived_triples(graph)])
+
+
 def _prepare_location(location: str | None) -> tuple[Path, bool]:
     if location is None:
         clean_stale_temporaries()
@@ -397,6 +405,7 @@ def serve_graph(location: str | None, port: int, extra: Iterable[str] = (), *,
     guard = _bind(port)  # fail fast, before loading anything, when the port is taken
     try:
         graph = load_graph(extra)
+        _add_release_annotations(graph)  # IAO definitions, as in the release
         loc, temporary = _prepare_location(location)
     except BaseException:
         guard.server_close()

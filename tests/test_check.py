@@ -81,12 +81,38 @@ def test_fail_on_level_and_formats(capsys):
 
 def test_profile_skipped_clearly_without_owlapi(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("BIONN_KG_JAVA_DIR", str(tmp_path))
-    code, out, err = run(capsys, "--only", "profile", "--format", "json")
+    code, out, err = run(capsys, "--only", "profile", "--format", "json", "--allow-skipped")
     rows = json.loads(out)
     assert code == 0
     assert [r["check"] for r in rows] == ["profile_skipped"]
-    assert rows[0]["level"] == "INFO" and rows[0]["message"].startswith("skipped:")
+    assert rows[0]["level"] == "INFO" and rows[0]["message"].startswith("skipped")
     assert "libowlapi-java" in rows[0]["message"] and "Traceback" not in out + err
+
+
+def test_gate_that_could_not_run_fails_the_check_and_says_what_to_install(capsys, monkeypatch, tmp_path):
+    """Regression (issue 15): with Java missing, `check` said "check passed" and exited 0."""
+    monkeypatch.setenv("BIONN_KG_JAVA_DIR", str(tmp_path))  # no OWL API jars there
+    code, out, err = run(capsys, "--only", "profile")
+    assert code == 1, out
+    assert "INCOMPLETE" in out and "did not run" in out and "passed" not in out.splitlines()[-1]
+    assert "libowlapi-java" in out and "--allow-skipped" in out
+    code, out, err = run(capsys, "--only", "profile", "--format", "json")
+    [row] = json.loads(out)
+    assert code == 1 and row["level"] == "ERROR" and row["check"] == "profile_skipped"
+    assert "INCOMPLETE" in err
+
+
+def test_reasoner_without_java_fails_unless_allowed(capsys, monkeypatch):
+    import owlready2
+
+    monkeypatch.setattr(owlready2, "JAVA_EXE", "/nonexistent/java", raising=False)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    code, out, _ = run(capsys, "--only", "reasoner", "--format", "json")
+    [row] = json.loads(out)
+    assert code == 1 and row["check"] == "reasoner_skipped" and row["level"] == "ERROR"
+    assert "openjdk-17" in row["fix"]
+    code, out, _ = run(capsys, "--only", "reasoner", "--format", "json", "--allow-skipped")
+    assert code == 0 and json.loads(out)[0]["level"] == "INFO"
 
 
 def test_profile_output_parsing():

@@ -41,8 +41,8 @@ def test_score_explains_a_pair(capsys):
                        "--format", "json")
     assert code == 0
     doc = json.loads(out)
-    assert set(doc) >= {"score", "dimensions", "matched terms", "aligned causal steps", "failure modes",
-                        "strongest paths", "undefined"}
+    assert set(doc) >= {"score", "dimensions", "matched_terms", "aligned_causal_steps", "failure_modes",
+                        "strongest_paths", "undefined"}
     assert 0 <= doc["score"]["E"] <= 1
     assert {d["dimension"] for d in doc["dimensions"]} == {"S", "F", "C", "M", "Ef"}
 
@@ -50,7 +50,7 @@ def test_score_explains_a_pair(capsys):
 def test_drug_class_is_compared_through_its_action(capsys):
     code, out, err = run(capsys, "score", "MAOI", "bkg:ResidualConnection", "--format", "json")
     assert code == 0 and "molecular action" in err
-    assert json.loads(out)["score"]["bio"] == "monoamine oxidase inhibition"
+    assert json.loads(out)["score"]["bio_label"] == "monoamine oxidase inhibition"
 
 
 def test_extra_mechanism_is_scored_and_ranked(capsys):
@@ -72,8 +72,8 @@ def test_matrix_is_every_pair(capsys, engine):
 def test_evaluate_prints_agreement_and_recovery(capsys):
     code, out, _ = run(capsys, "evaluate", "--format", "json")
     doc = json.loads(out)
-    assert len(doc["agreement with Table 1"]) >= 10
-    alls = [r for r in doc["recovery of asserted analogs"] if r["group"] == "all"]
+    assert len(doc["agreement_with_table_1"]) >= 10
+    alls = [r for r in doc["recovery_of_asserted_analogs"] if r["group"] == "all"]
     assert alls and all(0 < r["MRR"] <= 1 for r in alls)
 
 

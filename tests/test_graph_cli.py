@@ -23,7 +23,7 @@ def test_info_counts_and_header(capsys):
     assert code == 0
     assert doc["ontology"]["ontology"] == "https://w3id.org/bionn-kg/bionn-kg.owl"
     assert "/releases/" in doc["ontology"]["version"]
-    counts = {r["class"]: r["total"] for r in doc["individuals per class"]}
+    counts = {r["class"]: r["total"] for r in doc["individuals_per_class"]}
     assert counts["bkg:BiologicalMechanism"] >= 40 and counts["bkg:ANNMechanism"] >= 40
     assert counts["bkg:DrugClass"] == 6
 

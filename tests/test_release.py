@@ -60,7 +60,10 @@ def test_release_adds_only_declarations_and_keeps_version(kg, merged, checked_in
                         format="nt")
     # blank nodes differ between parses: compare the ground triples only
     added = {t for t in merged if all(isinstance(x, URIRef) for x in t) and t not in src}
-    # only declarations are added (none at all when the sources already declare every individual)
+    # only declarations are added (none at all when the sources already declare every individual),
+    # and the OBO definitions derived from skos:definition (tested below)
+    iao = "http://purl.obolibrary.org/obo/IAO_0000115"
+    added = {t for t in added if str(t[1]) != iao and str(t[0]) != iao}
     assert {str(p) for _, p, _ in added} <= {RDF_TYPE}
     assert {str(o) for _, _, o in added} <= {OWL + "NamedIndividual"}
     typed = {str(s) for s, _, c in src.triples((None, URIRef(RDF_TYPE), None))
@@ -70,6 +73,30 @@ def test_release_adds_only_declarations_and_keeps_version(kg, merged, checked_in
     info = version_info(kg)
     assert re.search(r"/\d{4}-\d{2}-\d{2}/", info.version_iri)
     assert (URIRef(info.ontology), URIRef(OWL + "versionIRI"), URIRef(info.version_iri)) in checked_in
+
+
+def test_every_definition_is_also_an_obo_definition(kg, checked_in):
+    """Issue 15: OBO tools read IAO:0000115; the release derives it from skos:definition (one source of truth)."""
+    from rdflib import Literal, URIRef
+
+    skos_def = URIRef("http://www.w3.org/2004/02/skos/core#definition")
+    iao = URIRef("http://purl.obolibrary.org/obo/IAO_0000115")
+    pairs = {(s, o) for s, o in checked_in.subject_objects(skos_def) if isinstance(s, URIRef)}
+    obo = {(s, o) for s, o in checked_in.subject_objects(iao)}
+    assert len(pairs) > 100 and pairs == obo, f"{len(pairs ^ obo)} definitions differ, e.g. {sorted(pairs ^ obo)[:3]}"
+    assert (iao, URIRef(RDF_TYPE), URIRef(OWL + "AnnotationProperty")) in checked_in  # stays in OWL 2 DL
+    assert not kg.ask("ASK { ?e obo:IAO_0000115 ?d }"), "the sources keep skos:definition only"
+    assert all(isinstance(o, Literal) and o.language == "en" for _, o in list(obo)[:50])
+
+
+def test_creator_is_a_resource(checked_in):
+    from rdflib import Literal, URIRef
+
+    onto = URIRef(BKG + "bionn-kg.owl")
+    creators = list(checked_in.objects(onto, URIRef("http://purl.org/dc/terms/creator")))
+    assert creators and all(isinstance(c, URIRef) for c in creators), creators
+    assert all(isinstance(lbl, Literal) for c in creators
+               for lbl in checked_in.objects(c, URIRef("http://www.w3.org/2000/01/rdf-schema#label")))
 
 
 def test_atomic_write_leaves_no_temp_files(tmp_path):
@@ -128,3 +155,39 @@ def test_release_command_writes_every_artefact(tmp_path, capsys):
     if docs:
         html = (tmp_path / "docs" / "index.html").read_text()
         assert "bionn-kg: BioNN-ANN equivalence ontology" in html and "synaptic" in html.lower()
+        # issue 15: the individuals are documented, and each class section links to them
+        assert 'href="individuals/SynapticPruning.html"' in html
+        ids = set(re.findall(r'id="([^"]+)"', html))
+        index = (tmp_path / "docs" / "individuals" / "index.html").read_text()
+        targets = re.findall(r'href="\.\./index\.html#([^"]*)"', index)
+        assert targets and set(targets) <= ids, f"class links without a pyLODE section: {set(targets) - ids}"
+        rows = html.count('class="bionn-kg-individuals"')
+        assert rows == len(targets), "every class with individuals gets a row in its pyLODE section"
+
+
+def test_individual_pages(kg, tmp_path):
+    """Issue 15: pyLODE documents classes and properties only; every individual gets its own page."""
+    from kg.quality.docs import page_name, write_individual_pages
+
+    written = write_individual_pages(kg, tmp_path)
+    members = {r["entity"] for r in kg.select_named("release/doc_individuals")}
+    assert len(written) == len(members) + 1 and len(members) > 500
+    assert {p.name for p in written[1:]} == {page_name(m) for m in members}, "one page per individual"
+    page = (tmp_path / "individuals" / "SynapticPruning.html").read_text()
+    assert "<h1>synaptic pruning</h1>" in page and "engulfed by microglia" in page
+    assert 'href="WeightDecay.html"' in page, "related individuals link to their pages"
+    assert "Equivalence Framework" in page, "the source is named"
+    assert 'href="http://purl.obolibrary.org/obo/GO_0098883">GO:0098883' in page
+    assert 'href="../index.html#plasticitymechanism"' in page, "the type links to its class section"
+    index = (tmp_path / "individuals" / "index.html").read_text()
+    assert index.count("<li>") == sum(1 for _ in kg.select_named("release/doc_individuals"))
+
+
+def test_release_help_names_the_threshold_value(capsys):
+    """Regression (issue 15): `release --help` named a constant (DEFAULT_THRESHOLD) instead of its value."""
+    from kg.cli import main
+    from kg.quality.sssom import DEFAULT_THRESHOLD
+
+    main(["release", "--help"])
+    out = capsys.readouterr().out
+    assert f"(default: {DEFAULT_THRESHOLD:g})" in " ".join(out.split()) and "DEFAULT_THRESHOLD" not in out

@@ -34,6 +34,11 @@ def _resolve(eng, ident: str) -> str:
     return iri
 
 
+def _as_list(reasons) -> list[str]:
+    """The reasons as a list (JSON array; joined with '; ' in text), whether given joined or not."""
+    return [r for r in reasons.split("; ") if r] if isinstance(reasons, str) else list(reasons)
+
+
 def _lack_rows(miss, side_of_lacker: str):
     key = "ann_lacks" if side_of_lacker == "ann" else "bio_lacks"
     return [{"lacking side": side_of_lacker, "dimension": r["dimension"], "descriptor": r["label"],
@@ -84,7 +89,8 @@ def score(bio, ann, extra, fmt, endpoint, default_graph, preset, weights):
     b, a = eng.oriented(b, a)
     miss = missing(eng, b, a)
     sentence = lacks_sentence(eng, b, a, miss)
-    if fmt == "json":
+    if fmt == "json":  # IDs, not labels, and the weights as numbers (docs/schemas/score.schema.json)
+        ex["score"].update(bio=b, bio_label=eng.label(b), ann=a, ann_label=eng.label(a), weights=dict(eng.weights))
         ex["partial_analogy"] = {"summary": sentence, "ann_lacks": [public(r) for r in miss["ann_lacks"]],
                                  "bio_lacks": [public(r) for r in miss["bio_lacks"]]}
     else:
@@ -127,7 +133,7 @@ def analogies(ident, top, show_missing, extra, fmt, endpoint, default_graph, pre
         row = {"rank": rank, "id": eng.curie(other), "label": eng.label(other), "E": s["E"]}
         row.update({d: s[d] for d in eng.names})
         row["coverage"] = s["coverage"]
-        row["reasons"] = short_reasons(eng, x, other)
+        row["reasons"] = _as_list(short_reasons(eng, x, other))
         if show_missing:
             from ..engine.partial import missing, public
             miss = missing(eng, x, other)

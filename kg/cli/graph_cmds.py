@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ..output import render, render_sections
+from ..output import IRI, render, render_sections
 from .options import graph_options
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -34,14 +34,20 @@ def info(extra, fmt):
     header = g.select_named("internal/ontology_header")
     h = header[0] if header else {}
     summary = {
-        "ontology": h.get("ontology"), "version": h.get("version"), "title": h.get("title"),
-        "license": h.get("license"), "triples": len(g),
-        "files": ", ".join(str(f.name) for f in g.files),
+        "ontology": IRI(h["ontology"]) if h.get("ontology") else None,
+        "version": IRI(h["version"]) if h.get("version") else None, "title": h.get("title"),
+        "license": IRI(h["license"]) if h.get("license") else None, "triples": len(g),
+        "files": [str(f.name) for f in g.files],
     }
     counts = [{"class": g.curie(r["class"]), "label": r["label"], "direct": r["direct_count"],
                "total": r["total"]}
               for r in g.select_named("internal/class_counts") if r["class"].startswith(BKG)]
-    click.echo(render_sections({"ontology": summary, "individuals per class": counts}, fmt))
+    sections = {"ontology": summary, "individuals per class": counts}
+    if fmt == "json":  # the CURIE prefix map, to expand every ID the commands print
+        from ..ids import curie, prefix_map
+        obo = {curie(r["iri"]).split(":", 1)[0] for r in g.select_named("release/obo_terms")}
+        sections["prefixes"] = {p: IRI(ns) for p, ns in prefix_map(p for p in obo if p != "obo").items()}
+    click.echo(render_sections(sections, fmt))
 
 
 @click.command()
@@ -62,12 +68,12 @@ def show(ident, extra, fmt):
     rows = g.select_named("internal/describe", {"entity": iri})
     one = lambda p: [r["value"] for r in rows if r["direction"] == "out" and r["property"] == p]  # noqa: E731
     summary = {
-        "id": g.curie(iri), "iri": iri, "label": idx.label(iri),
+        "id": g.curie(iri), "iri": IRI(iri), "label": idx.label(iri),
         "definition": "; ".join(one(SKOS + "definition")),
-        "types": ", ".join(idx.label(t) for t in one(RDF_TYPE)),
-        "synonyms": ", ".join(one(SKOS + "altLabel")),
-        "cross-references": ", ".join(g.curie(x) for p in ("exactMatch", "closeMatch", "relatedMatch")
-                                      for x in one(SKOS + p)),
+        "types": [idx.label(t) for t in one(RDF_TYPE)],
+        "synonyms": one(SKOS + "altLabel"),
+        "cross-references": [g.curie(x) for p in ("exactMatch", "closeMatch", "relatedMatch")
+                             for x in one(SKOS + p)],
     }
     provenance = [{"source": g.curie(s), "label": idx.label(s)} for s in one(DCT + "source")]
     evidence = [{"evidence": e} for e in one(BKG + "evidenceText")]

@@ -150,7 +150,8 @@ def query(query_ref, params, endpoint, default_graph, list_, timeout, max_rows, 
 @click.option("--location", type=click.Path(file_okay=False), default=None,
               help="Store directory (default: a temporary one, deleted on exit). An existing directory "
                    "is reused only if bionn-kg created it.")
-@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True,
+              help="TCP port on 127.0.0.1; the SPARQL endpoint is http://127.0.0.1:PORT/query.")
 @click.option("--query-timeout", type=click.FloatRange(min=1, max=86400), default=30.0, show_default=True,
               help="Server-side limit per query in seconds (also stops queries whose client left).")
 @click.option("--max-memory", "max_memory", type=click.IntRange(min=256), default=4096, show_default=True,

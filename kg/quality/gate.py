@@ -14,9 +14,10 @@ from pathlib import Path
 from .duplicates import CHECK as DUPLICATE_CHECK, run_duplicate_terms
 from .report import Finding
 
-__all__ = ["GATES", "CheckResult", "run_gates"]
+__all__ = ["GATES", "CheckResult", "run_gates", "not_run", "SKIPPED_SUFFIX"]
 
 GATES = ("qc", "shacl", "reasoner", "profile")
+SKIPPED_SUFFIX = "_skipped"  # the check name of a gate that could not run (reasoner_skipped, profile_skipped)
 
 
 @dataclass
@@ -25,10 +26,40 @@ class CheckResult:
     timings: dict[str, float] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
 
+    @property
+    def not_run(self) -> list[Finding]:
+        """The findings that say a gate could not run (Java missing, ...)."""
+        return not_run(self.findings)
+
+
+def not_run(findings: Iterable[Finding]) -> list[Finding]:
+    return [f for f in findings if f.check.endswith(SKIPPED_SUFFIX)]
+
+
+def _level_not_run(findings: list[Finding], allow_skipped: bool) -> list[Finding]:
+    """A gate that could not run is an ERROR (the check is incomplete) unless the user accepts it."""
+    from dataclasses import replace
+
+    out = []
+    for f in findings:
+        if f.check.endswith(SKIPPED_SUFFIX):
+            msg = f.message.replace("skipped: ", "", 1)
+            f = replace(f, level="INFO" if allow_skipped else "ERROR",
+                        message=(f"skipped (--allow-skipped): {msg}" if allow_skipped else
+                                 f"the {f.gate} gate did not run, so the check is incomplete: {msg}"),
+                        fix=f.fix if allow_skipped else f"{f.fix}; or accept an incomplete check with "
+                                                         f"--allow-skipped (or leave the gate out with --skip {f.gate})")
+        out.append(f)
+    return out
+
 
 def run_gates(extra: Iterable[str | Path] = (), gates: Sequence[str] = GATES,
-              qc_only: Iterable[str] | None = None) -> CheckResult:
-    """Run the selected gates; raises KGError (exit 2) for input that cannot be loaded at all."""
+              qc_only: Iterable[str] | None = None, *, allow_skipped: bool = False) -> CheckResult:
+    """Run the selected gates; raises KGError (exit 2) for input that cannot be loaded at all.
+
+    A selected gate that cannot run (no Java for HermiT, no OWL API for the profile check) gives an
+    ERROR finding ``<gate>_skipped`` naming what to install, or an INFO one with ``allow_skipped``.
+    """
     from rdflib import OWL
 
     from ..graph import load_graph
@@ -88,4 +119,5 @@ def run_gates(extra: Iterable[str | Path] = (), gates: Sequence[str] = GATES,
         findings += f
         timings["profile"] = round(time.perf_counter() - t, 2)
     timings["total"] = round(time.perf_counter() - t0, 2)
+    findings = _level_not_run(findings, allow_skipped)
     return CheckResult(sorted(findings, key=Finding.sort_key), timings, list(kg.files))

@@ -1,6 +1,6 @@
 """OWL 2 DL profile validation with the OWL API (what Protégé is built on), through a small Java program.
 
-``scripts/owlapi/ProfileCheck.java`` is compiled at first use (javac from Java 17) into a cache folder
+``scripts/owlapi/ProfileCheck.java`` (shipped in the wheel as ``kg/_data/owlapi/``) is compiled at first use (javac from Java 17) into a cache folder
 keyed by the hash of its source and classpath, against Debian's ``libowlapi-java`` jars in
 ``/usr/share/java``. When Java, javac or the jars are missing, the gate says so as one INFO finding
 ("skipped: ..."), never a Java traceback. Override the jar folder with ``BIONN_KG_JAVA_DIR`` and the
@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..paths import project_root
+from ..paths import owlapi_source
 from .report import Finding
 
 __all__ = ["JARS", "classpath", "ensure_compiled", "run_profile_check", "profile_check_file", "ProfileUnavailable"]
@@ -68,7 +68,8 @@ def cache_dir() -> Path:
 
 
 def source_file() -> Path:
-    return project_root() / "scripts" / "owlapi" / "ProfileCheck.java"
+    """``scripts/owlapi/ProfileCheck.java`` (``kg/_data/owlapi/`` in an installed package)."""
+    return owlapi_source()
 
 
 def ensure_compiled() -> tuple[Path, list[Path]]:

@@ -1,4 +1,4 @@
-"""The SSSOM mapping table, written as TSV with its YAML metadata block (no sssom-py needed).
+"""The SSSOM mapping table (SSSOM 1.1), written as TSV with its YAML metadata block.
 
 Rows, one per pair:
 
@@ -6,14 +6,23 @@ Rows, one per pair:
   ``skos:relatedMatch`` (an analogy is not an equivalence), ``semapv:ManualMappingCuration``, the source
   sections in ``see_also`` and the kind of assertion, coverage and Table 1 ratings in ``comment``; a
   pair whose only coverage is bkg:NoAnalog (the source compares them and finds no analog) gets
-  ``predicate_modifier`` Not;
+  ``predicate_modifier`` Not; ``author_id`` the bionn-kg developers who curated it from the source;
+  ``confidence`` empty (SSSOM reads an empty confidence as 1.0: the source asserts it);
 * **computed analogs** from the equivalence engine with E at or above a threshold,
-  ``semapv:StructuralMatching``, ``similarity_score`` = E, the preset in ``similarity_measure`` and
-  ``comment`` (with the dimension scores);
+  ``semapv:SemanticSimilarityThresholdMatching`` (a score cut-off), ``similarity_score`` = E, the preset in
+  ``similarity_measure`` and ``comment`` (with the dimension scores), ``mapping_tool``; ``confidence`` is
+  rank-based, computed, not a calibrated probability: the share of the subject's other candidate analogs
+  that score below this pair (1.0 = the best of all its candidates);
 * **cross-references** of bkg entities to public ontologies (GO, ChEBI, AIO, HP, CL, ...) with their own
-  predicate (``skos:exactMatch`` / ``skos:closeMatch``) and ``semapv:ManualMappingCuration``.
+  predicate (``skos:exactMatch`` / ``skos:closeMatch``), ``semapv:ManualMappingCuration``, and the public
+  term's ``object_label`` from ``ontology/mappings/external-terms.tsv`` (empty for a term not listed there).
 
-sssom-py (heavy: about 90 packages) validates the file in tests/test_sssom.py only.
+The set carries ``sssom_version``, ``creator_id`` (the agent in the ontology header's dcterms:creator),
+``license``, ``mapping_set_version`` and ``mapping_date``.
+
+The table is written by hand rather than through sssom-py's writer: sssom-py is an optional extra (about
+90 packages) and ``release`` must work without it, and the hand writer's output is byte-for-byte stable.
+tests/test_sssom.py validates the file with sssom-py and checks that sssom-py reads back the same rows.
 """
 from __future__ import annotations
 
@@ -28,13 +37,19 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..graph import KnowledgeGraph
     from ..release import VersionInfo
 
-__all__ = ["DEFAULT_THRESHOLD", "COLUMNS", "sssom_rows", "sssom_text", "engine_available"]
+__all__ = ["DEFAULT_THRESHOLD", "COLUMNS", "SSSOM_VERSION", "MANUAL", "COMPUTED", "sssom_rows", "sssom_text",
+           "engine_available", "external_labels"]
 
 DEFAULT_THRESHOLD = 0.5
 SEMAPV = "https://w3id.org/semapv/vocab/"
 OBO = "http://purl.obolibrary.org/obo/"
-COLUMNS = ("subject_id", "subject_label", "predicate_id", "predicate_modifier", "object_id", "object_label", "mapping_justification",
-           "similarity_score", "similarity_measure", "mapping_tool", "see_also", "comment")
+COLUMNS = ("subject_id", "subject_label", "predicate_id", "predicate_modifier", "object_id", "object_label",
+           "mapping_justification", "author_id", "confidence", "similarity_score", "similarity_measure",
+           "mapping_tool", "see_also", "comment")
+SSSOM_VERSION = "1.1"
+MANUAL = "semapv:ManualMappingCuration"
+COMPUTED = "semapv:SemanticSimilarityThresholdMatching"
+CREATOR = "https://w3id.org/bionn-kg/bionn-kg-developers"  # dcterms:creator of the ontology header
 BASE_CURIE_MAP = {
     "bkg": PREFIXES["bkg"],
     "skos": PREFIXES["skos"],
@@ -126,9 +141,9 @@ def _asserted(kg: "KnowledgeGraph", cur: _Curies) -> list[dict[str, Any]]:
             "subject_id": cur(bio), "subject_label": labels["bio_label"], "predicate_id": "skos:relatedMatch",
             "predicate_modifier": "Not" if negated else "",
             "object_id": cur(ann), "object_label": labels["ann_label"],
-            "mapping_justification": "semapv:ManualMappingCuration", "similarity_score": "",
-            "similarity_measure": "", "mapping_tool": "", "see_also": "|".join(sorted(d["source"])),
-            "comment": "; ".join(parts),
+            "mapping_justification": MANUAL, "author_id": cur(CREATOR), "confidence": "",
+            "similarity_score": "", "similarity_measure": "", "mapping_tool": "",
+            "see_also": "|".join(sorted(d["source"])), "comment": "; ".join(parts),
         })
     return rows
 
@@ -141,12 +156,19 @@ def _computed(kg: "KnowledgeGraph", cur: _Curies, preset: str, threshold: float)
     weights = getattr(res, "weights", {}) or {}
     wtxt = ", ".join(f"{k}={v:g}" for k, v in weights.items())
     measure = f"bionn-kg equivalence E(b, a), preset {preset}" + (f" ({wtxt})" if wtxt else "")
+    import numpy as np
+
     rows = []
+    E = np.asarray(res.E, dtype=float)
     for i, bio in enumerate(res.bio):
+        row = E[i][~np.isnan(E[i])]
         for j, ann in enumerate(res.ann):
-            e = float(res.E[i, j])
+            e = float(E[i, j])
             if math.isnan(e) or e < threshold:
                 continue
+            # rank-based confidence: the share of the subject's other candidates scoring below this pair
+            below = int(np.count_nonzero(row < e))
+            confidence = below / (len(row) - 1) if len(row) > 1 else 1.0
             dims = []
             for d in res.names:  # every registered dimension
                 arr = res.dims.get(d)
@@ -156,7 +178,8 @@ def _computed(kg: "KnowledgeGraph", cur: _Curies, preset: str, threshold: float)
             rows.append({
                 "subject_id": cur(bio), "subject_label": labels.get(bio, ""), "predicate_id": "skos:relatedMatch",
                 "object_id": cur(ann), "object_label": labels.get(ann, ""),
-                "mapping_justification": "semapv:StructuralMatching", "similarity_score": f"{e:.4f}",
+                "mapping_justification": COMPUTED, "author_id": "", "confidence": f"{confidence:.4f}",
+                "similarity_score": f"{e:.4f}",
                 "similarity_measure": measure, "mapping_tool": "bionn-kg equivalence engine", "see_also": "",
                 "comment": f"computed by the equivalence engine, preset={preset}, threshold={threshold:g}; "
                            + " ".join(dims),
@@ -164,13 +187,28 @@ def _computed(kg: "KnowledgeGraph", cur: _Curies, preset: str, threshold: float)
     return rows
 
 
+def external_labels() -> dict[str, str]:
+    """CURIE -> label of the public terms bionn-kg cross-references (``ontology/mappings/external-terms.tsv``)."""
+    import csv
+
+    from ..paths import ontology_dir
+
+    path = ontology_dir() / "mappings" / "external-terms.tsv"
+    if not path.is_file():
+        return {}
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+    return {r["id"]: r["label"] for r in csv.DictReader(lines, delimiter="\t") if r.get("id") and r.get("label")}
+
+
 def _xrefs(kg: "KnowledgeGraph", cur: _Curies) -> list[dict[str, Any]]:
     rows = []
+    labels = external_labels()
     for r in kg.select_named("release/sssom_xrefs"):
+        target = cur(r["target"])
         rows.append({
             "subject_id": cur(r["entity"]), "subject_label": r.get("label") or "",
-            "predicate_id": cur(r["predicate"]), "object_id": cur(r["target"]), "object_label": "",
-            "mapping_justification": "semapv:ManualMappingCuration", "similarity_score": "",
+            "predicate_id": cur(r["predicate"]), "object_id": target, "object_label": labels.get(target, ""),
+            "mapping_justification": MANUAL, "author_id": cur(CREATOR), "confidence": "", "similarity_score": "",
             "similarity_measure": "", "mapping_tool": "", "see_also": "",
             "comment": "cross-reference to a public ontology term, curated in the bionn-kg ABox",
         })
@@ -185,7 +223,7 @@ def sssom_rows(kg: "KnowledgeGraph", *, computed: bool = True, preset: str = "ba
     if computed and engine_available():
         rows += _computed(kg, cur, preset, threshold)
     rows += _xrefs(kg, cur)
-    rows.sort(key=lambda r: (r["mapping_justification"] != "semapv:ManualMappingCuration" or
+    rows.sort(key=lambda r: (r["mapping_justification"] != MANUAL or
                              r["predicate_id"] != "skos:relatedMatch",
                              r["mapping_justification"], r["subject_id"], r["predicate_id"], r["object_id"]))
     return rows, cur.curie_map()
@@ -203,7 +241,8 @@ def sssom_text(kg: "KnowledgeGraph", info: "VersionInfo", *, computed: bool = Tr
                threshold: float = DEFAULT_THRESHOLD) -> str:
     """The SSSOM/TSV document: ``#``-prefixed YAML metadata, then the table. Deterministic."""
     rows, curie_map = sssom_rows(kg, computed=computed, preset=preset, threshold=threshold)
-    n_comp = sum(r["mapping_justification"] == "semapv:StructuralMatching" for r in rows)
+    n_comp = sum(r["mapping_justification"] == COMPUTED for r in rows)
+    creator = _Curies()(CREATOR)  # in the bkg namespace, always in the curie_map
     meta = [
         "curie_map:",
         *[f"  {p}: {_yaml_str(ns)}" for p, ns in curie_map.items()],
@@ -217,6 +256,9 @@ def sssom_text(kg: "KnowledgeGraph", info: "VersionInfo", *, computed: bool = Tr
             "analogy between domains is not an equivalence."),
         "license: 'https://creativecommons.org/licenses/by/4.0/'",
         f"mapping_date: {_yaml_str(info.date)}",
+        f"sssom_version: {_yaml_str(SSSOM_VERSION)}",
+        "creator_id:",
+        f"  - {_yaml_str(creator)}",
     ]
     lines = ["# " + m for m in meta]
     lines.append("\t".join(COLUMNS))
