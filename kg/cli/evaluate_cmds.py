@@ -14,11 +14,11 @@ from .options import engine_options, open_graph_from
 
 def benchmark_dir(name: str) -> Path:
     """``benchmarks/NAME`` of the project, or NAME itself if it is a directory."""
-    from ..paths import project_root
+    from ..paths import benchmarks_dir
     p = Path(name)
     if p.is_dir():
         return p
-    root = project_root() / "benchmarks"
+    root = Path(benchmarks_dir())
     d = root / name
     if not d.is_dir():
         known = sorted(x.name for x in root.iterdir() if x.is_dir()) if root.is_dir() else []
