@@ -22,15 +22,15 @@ def test_construct_on_the_embedded_store():
     run = run_cli("query", "-", "--format", "json", stdin=q.encode())
     assert run.code == 0, run.err
     rows = json.loads(run.out)
-    assert rows == [{"subject": "https://w3id.org/bionn-kg/SynapticPruning",
-                     "predicate": "http://www.w3.org/2000/01/rdf-schema#label", "object": "synaptic pruning"}]
+    assert rows == [{"subject": "bkg:SynapticPruning",  # CURIEs in JSON (docs/json-output.md)
+                     "predicate": "rdfs:label", "object": "synaptic pruning"}]
 
 
 def test_describe_on_the_embedded_store():
     run = run_cli("query", "-", "--format", "json", stdin=b"DESCRIBE bkg:SynapticPruning")
     assert run.code == 0, run.err
     rows = json.loads(run.out)
-    assert rows and all(r["subject"] == "https://w3id.org/bionn-kg/SynapticPruning" for r in rows)
+    assert rows and all(r["subject"] == "bkg:SynapticPruning" for r in rows)
     assert {"predicate": "http://www.w3.org/2000/01/rdf-schema#label"}.items() <= \
         next(r for r in rows if r["object"] == "synaptic pruning").items()
 
