@@ -31,7 +31,7 @@ def test_describe_on_the_embedded_store():
     assert run.code == 0, run.err
     rows = json.loads(run.out)
     assert rows and all(r["subject"] == "bkg:SynapticPruning" for r in rows)
-    assert {"predicate": "http://www.w3.org/2000/01/rdf-schema#label"}.items() <= \
+    assert {"predicate": "rdfs:label"}.items() <= \
         next(r for r in rows if r["object"] == "synaptic pruning").items()
 
 
