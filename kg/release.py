@@ -121,9 +121,10 @@ def write_owl(path: Path | None = None, *, graph: KnowledgeGraph | None = None) 
 
 def build_release(out: Path, *, docs: bool = True, sssom: bool = True, computed: bool = True,
                   preset: str = "balanced", threshold: float | None = None) -> list[Path]:
-    """Write every release artefact into ``out``: bionn-kg.owl, bionn-kg.ttl, the SSSOM table, docs/.
+    """Write every release artefact into ``out``: bionn-kg.owl, bionn-kg.ttl, the SSSOM table, docs/ and the
+    computed analogies (bionn-kg-computed-analogies.nq).
 
-    Returns the paths written. ``computed=False`` leaves the engine's computed mappings out of SSSOM.
+    Returns the paths written. ``computed=False`` leaves the engine's computed mappings out of SSSOM and the computed analogies out.
     """
     out = Path(out)
     kg = load_graph(check=False)
@@ -138,6 +139,9 @@ def build_release(out: Path, *, docs: bool = True, sssom: bool = True, computed:
         text = sssom_text(kg, info, computed=computed, preset=preset,
                           threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
         written.append(write_text_atomic(out / "mappings" / "bionn-kg.sssom.tsv", text))
+    if computed:  # the engine's top-k analogies (kg.computed), a separate N-Quads file in their own graph
+        from .computed import write_nquads
+        written.append(write_nquads(kg, out / "bionn-kg-computed-analogies.nq", preset=preset))
     if docs:
         from .quality.docs import write_docs
 

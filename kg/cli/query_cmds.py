@@ -104,6 +104,8 @@ def query(query_ref, params, endpoint, default_graph, list_, timeout, max_rows, 
         from ..graph import load_graph
         from ..query_exec import run_embedded
         graph = load_graph(extra)
+        from ..computed import ensure_for_query
+        ensure_for_query(graph, q.headers)  # '# needs: computed-analogies': the engine's top-k, own named graph
         bound = bind_values(text, info.form, {k: str(v) for k, v in bindings.items()})
         result = run_embedded(graph.store, bound, timeout=timeout, max_rows=max_rows, line_shift=shift)
         curie = graph.curie
