@@ -181,7 +181,7 @@ def cost_comparisons(engine: "Engine") -> list[dict[str, Any]]:
     Costs are SI per outcome event (features/efficiency.rq converts units and rates). ``orders_of_magnitude``
     is log10(e_a / e_b), ``Ef`` its mapping (:mod:`kg.engine.efficiency`); both absent without an ANN cost.
     """
-    from .engine.efficiency import ef_from_orders, orders_of_magnitude
+    from .engine.efficiency import QUANTITY_SYMBOL, ef_from_orders, format_si, orders_of_magnitude
     f = engine.features
     cheapest: dict[tuple[str, str], tuple[float, str]] = {}
     counted: dict[tuple[str, str], int] = {}
@@ -193,12 +193,16 @@ def cost_comparisons(engine: "Engine") -> list[dict[str, Any]]:
     out = []
     for b in f.bio:
         for o, (v, q) in sorted(f.energy.get(b, {}).items()):
+            if not o.startswith(("http://", "https://")):
+                continue  # a profile without an outcome kind (grain) is compared with nothing
+            sym = QUANTITY_SYMBOL.get(q, "SI")
             row: dict[str, Any] = {"bio": b, "grain": o, "quantity": q, "bio_cost": v,
-                                   "ann_count": counted.get((o, q), 0)}
+                                   "bio_text": format_si(v, sym), "ann_count": counted.get((o, q), 0)}
             if (o, q) in cheapest:
                 va, a = cheapest[(o, q)]
                 d = orders_of_magnitude(va, v)
-                row.update(ann=a, ann_cost=va, cost_ratio=va / v, orders=d, Ef=ef_from_orders(d))
+                row.update(ann=a, ann_cost=va, ann_text=format_si(va, sym), cost_ratio=va / v, orders=d,
+                           Ef=ef_from_orders(d))
             out.append(row)
     return out
 
@@ -218,15 +222,16 @@ def _cost_comparison_quads(engine: "Engine", slug: str, run: Any, g: Any) -> lis
                   ox.Quad(s, N(RDF_TYPE), N(PROV + "Entity"), g),
                   ox.Quad(s, N(PROV + "wasGeneratedBy"), run, g),
                   ox.Quad(s, N(BKG + "comparedBio"), N(row["bio"]), g),
+                  ox.Quad(s, N(BKG + "comparedGrain"), N(row["grain"]), g),
                   ox.Quad(s, N(BKG + "comparedQuantity"), N(row["quantity"]), g),
                   ox.Quad(s, N(BKG + "bioCostSI"), dbl(row["bio_cost"]), g),
+                  ox.Quad(s, N(BKG + "bioCostText"), ox.Literal(row["bio_text"]), g),
                   ox.Quad(s, N(BKG + "annCostedCount"),
                           ox.Literal(str(row["ann_count"]), datatype=N(XSD + "integer")), g)]
-        if row["grain"].startswith(("http://", "https://")):
-            quads.append(ox.Quad(s, N(BKG + "comparedGrain"), N(row["grain"]), g))
         if "ann" in row:
             quads += [ox.Quad(s, N(BKG + "cheapestAnn"), N(row["ann"]), g),
                       ox.Quad(s, N(BKG + "annCostSI"), dbl(row["ann_cost"]), g),
+                      ox.Quad(s, N(BKG + "annCostText"), ox.Literal(row["ann_text"]), g),
                       ox.Quad(s, N(BKG + "costRatio"), dbl(row["cost_ratio"]), g),
                       ox.Quad(s, N(BKG + "ordersOfMagnitude"), dbl(row["orders"]), g),
                       ox.Quad(s, N(BKG + "efficiencyDifferential"), dbl(row["Ef"]), g)]
