@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "analogies": ("engine_cmds", "analogies", "Rank the other domain's mechanisms for one mechanism."),
     "matrix": ("engine_cmds", "matrix", "All pairs: E and every dimension (CSV/TSV/JSON)."),
     "evaluate": ("engine_cmds", "evaluate", "Agreement with the paper's ratings; recovery of asserted analogs."),
+    "normalise": ("efficiency_cmds", "normalise", "Section 4.2: expected ANN cost of a mechanism's closest analogs."),
     "query": ("query_cmds", "query", "Run a shipped or your own SPARQL query, safely."),
     "serve": ("query_cmds", "serve", "Serve the graph read-only with the Oxigraph SPARQL server."),
     "publish": ("query_cmds", "publish", "Load the graph into a SPARQL 1.1 store (Graph Store protocol)."),
