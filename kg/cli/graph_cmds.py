@@ -41,7 +41,10 @@ def info(extra, fmt):
     counts = [{"class": g.curie(r["class"]), "label": r["label"], "direct": r["direct_count"],
                "total": r["total"]}
               for r in g.select_named("internal/class_counts") if r["class"].startswith(BKG)]
-    click.echo(render_sections({"ontology": summary, "individuals per class": counts}, fmt))
+    ef = [{k: (g.curie(v) if k == "grain" and v else v) for k, v in r.items()}
+          for r in g.select_named("efficiency_coverage")]  # grains with costs on both sides: where Ef is defined
+    click.echo(render_sections({"ontology": summary, "individuals per class": counts,
+                                "efficiency coverage (Ef)": ef}, fmt))
 
 
 @click.command()
