@@ -243,6 +243,8 @@ def test_normalise_refuses_an_ann_mechanism(capsys):
                                           ("efficiency_coverage", {})])
 def test_rdflib_dataset_agrees_with_embedded(tmp_path, name, params):
     import rdflib
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
     from kg.queries import load_query
     from kg.query_exec import collect_oxigraph, run_rdflib
     from kg.server import dump_ntriples
@@ -259,7 +261,7 @@ def test_rdflib_dataset_agrees_with_embedded(tmp_path, name, params):
                                 format=ox.RdfFormat.N_QUADS))
     ds = rdflib.Dataset(default_union=False)
     ds.parse(str(nq), format="nquads")  # first: the N-Quads parser resets the default graph
-    ds.graph(rdflib.URIRef("urn:x-rdflib:default")).parse(str(nt), format="nt")
+    ds.graph(DATASET_DEFAULT_GRAPH_ID).parse(str(nt), format="nt")
     text, _ = add_missing_prefixes(load_query(name).text)
     text = bind_values(text, inspect_query(text).form, {k: f"<{B}{v.split(':')[1]}>" for k, v in params.items()})
     ref = collect_oxigraph(g.store.query(text), None)
