@@ -73,8 +73,10 @@ def compute_analogies(engine: "Engine", k: int = DEFAULT_K, block_size: int = 51
     keys = ("E", *DIMS, "coverage")
     kb, ka = min(k, na), min(k, nb)
     pairs: dict[tuple[int, int], ComputedAnalogy] = {}
-    best = {key: np.full((ka, na), np.nan, dtype=np.float32) for key in keys}
+    bio_parts: list[tuple[int, np.ndarray, dict[str, np.ndarray]]] = []
+    best_v = np.full((ka, na), -np.inf, dtype=np.float32)
     best_i = np.full((ka, na), -1, dtype=np.int64)
+    best = {key: np.full((ka, na), np.nan, dtype=np.float32) for key in keys}
 
     def record(i: int, j: int, vals: dict[str, float]) -> ComputedAnalogy:
         ca = pairs.get((i, j))
@@ -86,33 +88,38 @@ def compute_analogies(engine: "Engine", k: int = DEFAULT_K, block_size: int = 51
 
     for r0 in range(0, nb, block_size):
         blk = engine.block(slice(r0, r0 + block_size))
-        E = blk["E"]
-        n = E.shape[0]
-        En = np.where(np.isnan(E), -np.inf, E)
-        if kb:
-            # stable order: E descending, then column position
-            order = np.argsort(-En, axis=1, kind="stable")[:, :kb]
-            for r in range(n):
-                for rank, j in enumerate(order[r], start=1):
-                    if np.isinf(En[r, j]):
-                        break
-                    record(r0 + r, int(j), {key: blk[key][r, j] for key in keys}).rank_bio = rank
-        if ka:
-            cand = {key: np.vstack([best[key], blk[key]]) for key in keys}
-            cand_i = np.vstack([best_i, np.arange(r0, r0 + n)[:, None].repeat(na, axis=1)])
-            ce = np.where(np.isnan(cand["E"]), -np.inf, cand["E"])
-            # sort by E descending, then bio position ascending (lexsort: last key is primary)
-            sel = np.lexsort((np.where(cand_i < 0, np.iinfo(np.int64).max, cand_i), -ce), axis=0)[:ka]
-            best = {key: np.take_along_axis(cand[key], sel, axis=0) for key in keys}
-            best_i = np.take_along_axis(cand_i, sel, axis=0)
+        En = np.where(np.isnan(blk["E"]), -np.inf, blk["E"])
+        n = En.shape[0]
+        if kb:  # per biological row: the kb best columns, by E then column position
+            part = np.argpartition(-En, kb - 1, axis=1)[:, :kb]
+            order = np.lexsort((part, -np.take_along_axis(En, part, axis=1)), axis=1)
+            part = np.take_along_axis(part, order, axis=1)
+            bio_parts.append((r0, part, {key: np.take_along_axis(blk[key], part, axis=1) for key in keys}))
+        if ka:  # per ANN column: merge the ka best rows so far with this block's rows (k + block candidates)
+            cand_v = np.vstack([best_v, En])
+            sel = np.argpartition(-cand_v, ka - 1, axis=0)[:ka]
+            old = sel < ka
+            si, sb = np.minimum(sel, ka - 1), np.clip(sel - ka, 0, n - 1)
+            best_v = np.take_along_axis(cand_v, sel, axis=0)
+            best_i = np.where(old, np.take_along_axis(best_i, si, axis=0), r0 + sb)
+            best = {key: np.where(old, np.take_along_axis(best[key], si, axis=0),
+                                  np.take_along_axis(blk[key], sb, axis=0)) for key in keys}
+    for r0, part, vals in bio_parts:
+        for r in range(part.shape[0]):
+            for c in range(part.shape[1]):
+                if np.isnan(vals["E"][r, c]):
+                    break
+                record(r0 + r, int(part[r, c]), {key: vals[key][r, c] for key in keys}).rank_bio = c + 1
+    if ka:
+        order = np.lexsort((np.where(best_i < 0, np.iinfo(np.int64).max, best_i), -best_v), axis=0)
+        best_i = np.take_along_axis(best_i, order, axis=0)
+        best = {key: np.take_along_axis(best[key], order, axis=0) for key in keys}
     for j in range(na):
-        rank = 0
         for r in range(ka):
             i = int(best_i[r, j])
             if i < 0 or np.isnan(best["E"][r, j]):
                 break
-            rank += 1
-            record(i, j, {key: best[key][r, j] for key in keys}).rank_ann = rank
+            record(i, j, {key: best[key][r, j] for key in keys}).rank_ann = r + 1
     return sorted(pairs.values(), key=lambda c: (c.bio, c.ann))
 
 
