@@ -153,10 +153,11 @@ def bench(label: str, nt_text: str, runs: int, limit: float, only: list[str] | N
             ds.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode(), format="nquads")
             from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
             ds.graph(DATASET_DEFAULT_GRAPH_ID).parse(data=nt_text, format="nt")
-    print(f"# {label}: {n_triples} triples; load {t_ox:.1f} s (pyoxigraph), {t_rdf:.1f} s (rdflib)",
+    rdf_load = f"{t_rdf:.1f} s" if t_rdf is not None else "not run"
+    print(f"# {label}: {n_triples} triples; load {t_ox:.1f} s (pyoxigraph), {rdf_load} (rdflib)",
           file=sys.stderr, flush=True)
     rows = [{"graph": label, "query": "(load N-Triples)", "triples": n_triples, "rows": "",
-             "embedded": t_ox, "rdflib": t_rdf, "runs": 1}]
+             "embedded": t_ox, "rdflib": t_rdf, "runs": 1, "rdflib_run": with_rdflib}]
     for q in queries:
         text, _ = add_missing_prefixes(q.text)
         rg = ds if needs_computed(q.headers) else g
@@ -176,7 +177,8 @@ def bench(label: str, nt_text: str, runs: int, limit: float, only: list[str] | N
                 res[eng].append(secs)
                 if eng == "embedded":
                     nrows = n
-        row = {"graph": label, "query": q.name, "triples": n_triples, "rows": nrows, "runs": runs}
+        row = {"graph": label, "query": q.name, "triples": n_triples, "rows": nrows, "runs": runs,
+               "rdflib_run": with_rdflib}
         for eng in res:
             row[eng] = None if stopped[eng] else statistics.median(res[eng])
         rows.append(row)
@@ -205,8 +207,9 @@ def table(rows: list[dict], limit: float, runs: int) -> str:
         else:
             ratio = ""
         label = f"{r['graph']} ({r['triples']:,} triples)"
+        rd = fmt(d, limit) if r.get("rdflib_run", True) else "not run"
         out.append(f"| {label} | {r['query']} | {r['rows'] if r['rows'] is not None else ''} | "
-                   f"{fmt(e, limit)} | {fmt(d, limit)} | {ratio} |")
+                   f"{fmt(e, limit)} | {rd} | {ratio if r.get('rdflib_run', True) else ''} |")
     return "\n".join(out)
 
 
