@@ -1,8 +1,8 @@
 """Benchmark of the shipped query suite: embedded pyoxigraph store vs rdflib's own engine.
 
-Runs every top-level ``queries/*.rq`` (or those named with ``--only``) on (1) the shipped graph and (2) a synthetic graph of about 10^6
-triples: ``scripts/synth.py``'s mechanisms (features, causal chains, failure modes, efficiency
-profiles) plus, generated here, the entities the suite asks about (Table-1-style equivalence
+Runs every top-level ``queries/*.rq`` (or those named with ``--only``) on (1) the shipped graph and (2)
+a synthetic graph of about 10^6 triples: ``scripts/synth.py``'s mechanisms (features, causal chains,
+failure modes, efficiency profiles) plus, generated here, the entities the suite asks about (Table-1-style equivalence
 assertions with ratings, gap analogies with coverage, failure correspondences and mitigations, drug
 classes with risks, disanalogies, property comparisons, hypotheses). Each query runs in a forked
 worker that is killed after ``--limit`` seconds; a cell shows the median of ``--runs`` runs (seconds)

@@ -175,7 +175,8 @@ def test_gaps_surface_section_4_3_with_honest_notes(capsys):
     sp = by[B + "StructuralPlasticity"][0]
     assert sp["grain"] == B + "oc_WeightUpdate" and sp["data_note"] == "no verified biological cost for this grain"
     # ranked by orders of magnitude: the first rows are the synaptic-event grain, about 3 orders
-    assert rows[0]["grain"] == B + "oc_SynapticEvent" and rows[0]["orders_of_magnitude"] == pytest.approx(3.18, abs=0.01)
+    assert rows[0]["grain"] == B + "oc_SynapticEvent"
+    assert rows[0]["orders_of_magnitude"] == pytest.approx(3.18, abs=0.01)
     assert all(r["Ef"] is None or 0 <= r["Ef"] <= 1 for r in rows)
     assert not any(isinstance(r["biological_cost"], str) and "0.000" in r["biological_cost"] for r in rows)
 

@@ -100,6 +100,10 @@ def query(query_ref, params, endpoint, default_graph, list_, timeout, max_rows, 
         bound = bind_values(text, info.form, {k: to_rdflib_term(v).n3() for k, v in bindings.items()})
         result = g.run_prepared(info.form, bound, max_rows=max_rows)
         curie = g.curie
+        from ..computed import GRAPH_IRI, needs_computed
+        if needs_computed(q.headers):
+            result.notes.append(f"this query reads the computed analogies: the endpoint must hold them in "
+                                f"<{GRAPH_IRI}> (bionn-kg-computed-analogies.nq of a release)")
     else:
         from ..graph import load_graph
         from ..query_exec import run_embedded
