@@ -28,8 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 if TYPE_CHECKING:  # pragma: no cover
     from .engine.core import Engine
     from .graph import KnowledgeGraph
@@ -68,12 +66,13 @@ def compute_analogies(engine: "Engine", k: int = DEFAULT_K, block_size: int = 51
     the k best rows seen so far with their dimensions (a k+block merge). Pairs with undefined E are left
     out. Ties are broken by the other side's position, so the result is deterministic.
     """
+    import numpy as np
     f = engine.features
     nb, na = len(f.bio), len(f.ann)
     keys = ("E", *DIMS, "coverage")
     kb, ka = min(k, na), min(k, nb)
     pairs: dict[tuple[int, int], ComputedAnalogy] = {}
-    bio_parts: list[tuple[int, np.ndarray, dict[str, np.ndarray]]] = []
+    bio_parts: list[tuple[int, Any, dict[str, Any]]] = []
     best_v = np.full((ka, na), -np.inf, dtype=np.float32)
     best_i = np.full((ka, na), -1, dtype=np.int64)
     best = {key: np.full((ka, na), np.nan, dtype=np.float32) for key in keys}
@@ -132,6 +131,8 @@ def computed_quads(graph: "KnowledgeGraph", *, k: int = DEFAULT_K, preset: str =
                    weights: str | dict[str, float] | None = None, engine: "Engine | None" = None,
                    time: _dt.datetime | None = None) -> list[Any]:
     """The computed analogies of ``graph`` as pyoxigraph quads in :data:`GRAPH_IRI` (PROV-O provenance)."""
+    import math
+
     import pyoxigraph as ox
 
     from . import __version__
@@ -172,7 +173,7 @@ def computed_quads(graph: "KnowledgeGraph", *, k: int = DEFAULT_K, preset: str =
                   ox.Quad(s, N(PROV + "wasGeneratedBy"), run, g)]
         for d in (*DIMS, "coverage"):
             v = ca.scores.get(d, float("nan"))
-            if not np.isnan(v):
+            if not math.isnan(v):
                 prop = "scoreCoverage" if d == "coverage" else "score" + d
                 quads.append(ox.Quad(s, N(BKG + prop), dbl(v), g))
         if ca.rank_bio is not None:
