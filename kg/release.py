@@ -232,12 +232,14 @@ def _check_release_target(out: Path) -> None:
 
 def build_release(out: Path, *, docs: bool = True, sssom: bool = True, computed: bool = True,
                   preset: str = "balanced", threshold: float | None = None) -> list[Path]:
-    """Write every release artefact into ``out``: bionn-kg.owl, bionn-kg.ttl, the SSSOM table, docs/.
+    """Write every release artefact into ``out``: bionn-kg.owl, bionn-kg.ttl, the SSSOM table, docs/ and the
+    computed analogies (bionn-kg-computed-analogies.nq).
 
     All or nothing: the release is built in a staging folder next to ``out`` and swapped in at the end
     (:mod:`kg.staging`); a failure leaves the previous ``out`` as it was. ``out`` must be new, empty or
     a previous release. Returns the paths written. ``computed=False`` leaves the engine's computed
-    mappings out of SSSOM; ``threshold`` (a finite number in [0, 1]) is the minimum E of a computed
+    mappings out of SSSOM and the
+    computed analogies out; ``threshold`` (a finite number in [0, 1]) is the minimum E of a computed
     mapping.
     """
     import math
@@ -268,6 +270,10 @@ def build_release(out: Path, *, docs: bool = True, sssom: bool = True, computed:
                               threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
             names.append("mappings/bionn-kg.sssom.tsv")
             write_text_atomic(stage / names[-1], text)
+        if computed:  # the engine's top-k analogies (kg.computed), a separate N-Quads file in their own graph
+            from .computed import write_nquads
+            names.append("bionn-kg-computed-analogies.nq")
+            write_nquads(kg, stage / names[-1], preset=preset)
         if docs:
             from .quality.docs import write_docs
 

@@ -1,15 +1,19 @@
 """Benchmark of the shipped query suite: embedded pyoxigraph store vs rdflib's own engine.
 
-Runs every top-level ``queries/*.rq`` on (1) the shipped graph and (2) a synthetic graph of about 10^6
-triples: ``scripts/synth.py``'s mechanisms (features, causal chains, failure modes, efficiency
-profiles) plus, generated here, the entities the suite asks about (Table-1-style equivalence
+Runs every top-level ``queries/*.rq`` (or those named with ``--only``) on (1) the shipped graph and (2)
+a synthetic graph of about 10^6 triples: ``scripts/synth.py``'s mechanisms (features, causal chains,
+failure modes, efficiency profiles) plus, generated here, the entities the suite asks about (Table-1-style equivalence
 assertions with ratings, gap analogies with coverage, failure correspondences and mitigations, drug
 classes with risks, disanalogies, property comparisons, hypotheses). Each query runs in a forked
 worker that is killed after ``--limit`` seconds; a cell shows the median of ``--runs`` runs (seconds)
 and the ratio rdflib / embedded. Prints a Markdown table; ``--readme`` also writes it into its block (docs/queries.md)
 between ``<!-- BEGIN queries -->`` and ``<!-- END queries -->`` (only the table block is replaced).
 
+Queries whose header says ``# needs: computed-analogies`` run with the engine's top-``--k`` analogies added
+in their own named graph (built once per graph, time printed; rdflib gets them in an ``rdflib.Dataset``).
+
     python scripts/bench_queries.py --n 17500 --runs 3 --limit 60 --readme
+    python scripts/bench_queries.py --only efficiency_gaps --only efficiency_normalisation --runs 3
 """
 from __future__ import annotations
 
@@ -114,10 +118,13 @@ def timed(engine: str, store, text: str, limit: float) -> tuple[float | None, in
         p.join(5)
 
 
-def bench(label: str, nt_text: str, runs: int, limit: float) -> list[dict]:
+def bench(label: str, nt_text: str, runs: int, limit: float, only: list[str] | None = None,
+          k: int = 3, with_rdflib: bool = True) -> list[dict]:
     import pyoxigraph as ox
     import rdflib
 
+    from kg.computed import computed_quads, needs_computed
+    from kg.graph import KnowledgeGraph
     from kg.queries import list_queries
     from kg.sparql_safety import add_missing_prefixes
 
@@ -127,20 +134,40 @@ def bench(label: str, nt_text: str, runs: int, limit: float) -> list[dict]:
     t_ox = time.perf_counter() - t0
     t0 = time.perf_counter()
     g = rdflib.Graph()
-    g.parse(data=nt_text, format="nt")
-    t_rdf = time.perf_counter() - t0
+    if with_rdflib:
+        g.parse(data=nt_text, format="nt")
+    t_rdf = time.perf_counter() - t0 if with_rdflib else None
     n_triples = len(store)
-    print(f"# {label}: {n_triples} triples; load {t_ox:.1f} s (pyoxigraph), {t_rdf:.1f} s (rdflib)",
+    queries = [q for q in list_queries() if not only or q.name in only]
+    ds = None
+    if any(needs_computed(q.headers) for q in queries):
+        # '# needs: computed-analogies': the engine's top-k in their own named graph, as `bionn-kg query` does
+        t0 = time.perf_counter()
+        quads = computed_quads(KnowledgeGraph(store, []), k=k)
+        t_comp = time.perf_counter() - t0
+        store.extend(quads)
+        print(f"# {label}: computed analogies (k={k}): {len(quads)} quads in {t_comp:.1f} s",
+              file=sys.stderr, flush=True)
+        if with_rdflib:
+            ds = rdflib.Dataset(default_union=False)
+            ds.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode(), format="nquads")
+            from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+            ds.graph(DATASET_DEFAULT_GRAPH_ID).parse(data=nt_text, format="nt")
+    rdf_load = f"{t_rdf:.1f} s" if t_rdf is not None else "not run"
+    print(f"# {label}: {n_triples} triples; load {t_ox:.1f} s (pyoxigraph), {rdf_load} (rdflib)",
           file=sys.stderr, flush=True)
     rows = [{"graph": label, "query": "(load N-Triples)", "triples": n_triples, "rows": "",
-             "embedded": t_ox, "rdflib": t_rdf, "runs": 1}]
-    for q in list_queries():
+             "embedded": t_ox, "rdflib": t_rdf, "runs": 1, "rdflib_run": with_rdflib}]
+    for q in queries:
         text, _ = add_missing_prefixes(q.text)
+        rg = ds if needs_computed(q.headers) else g
         res: dict[str, list[float]] = {"embedded": [], "rdflib": []}
         nrows = None
         stopped = {"embedded": False, "rdflib": False}
         for _ in range(runs):
-            for eng, st in (("embedded", store), ("rdflib", g)):
+            for eng, st in (("embedded", store), ("rdflib", rg)):
+                if eng == "rdflib" and not with_rdflib:
+                    stopped[eng] = True
                 if stopped[eng]:
                     continue
                 secs, n = timed("oxigraph" if eng == "embedded" else "rdflib", st, text, limit)
@@ -150,7 +177,8 @@ def bench(label: str, nt_text: str, runs: int, limit: float) -> list[dict]:
                 res[eng].append(secs)
                 if eng == "embedded":
                     nrows = n
-        row = {"graph": label, "query": q.name, "triples": n_triples, "rows": nrows, "runs": runs}
+        row = {"graph": label, "query": q.name, "triples": n_triples, "rows": nrows, "runs": runs,
+               "rdflib_run": with_rdflib}
         for eng in res:
             row[eng] = None if stopped[eng] else statistics.median(res[eng])
         rows.append(row)
@@ -179,8 +207,9 @@ def table(rows: list[dict], limit: float, runs: int) -> str:
         else:
             ratio = ""
         label = f"{r['graph']} ({r['triples']:,} triples)"
+        rd = fmt(d, limit) if r.get("rdflib_run", True) else "not run"
         out.append(f"| {label} | {r['query']} | {r['rows'] if r['rows'] is not None else ''} | "
-                   f"{fmt(e, limit)} | {fmt(d, limit)} | {ratio} |")
+                   f"{fmt(e, limit)} | {rd} | {ratio if r.get('rdflib_run', True) else ''} |")
     return "\n".join(out)
 
 
@@ -191,6 +220,10 @@ def main() -> None:
     ap.add_argument("--limit", type=float, default=60.0, help="seconds before a query is stopped")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--readme", action="store_true", help="write the table into its block in README.md or docs/")
+    ap.add_argument("--only", action="append", metavar="QUERY", help="run only these queries (repeatable)")
+    ap.add_argument("--k", type=int, default=3,
+                    help="analogs per mechanism in the computed graph built for '# needs: computed-analogies'")
+    ap.add_argument("--no-rdflib", action="store_true", help="time the embedded store only")
     args = ap.parse_args()
 
     import pyoxigraph as ox
@@ -199,10 +232,11 @@ def main() -> None:
 
     g = load_graph()
     shipped = g.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode()
-    rows = bench("shipped", shipped, args.runs, args.limit)
+    opts = dict(only=args.only, k=args.k, with_rdflib=not args.no_rdflib)
+    rows = bench("shipped", shipped, args.runs, args.limit, **opts)
     from synth import make_synthetic
     synthetic = shipped + make_synthetic(args.n, args.seed) + suite_entities(args.n, args.seed)
-    rows += bench("synthetic", synthetic, args.runs, args.limit)
+    rows += bench("synthetic", synthetic, args.runs, args.limit, **opts)
     block = table(rows, args.limit, args.runs)
     print(block)
     if args.readme:

@@ -120,8 +120,10 @@ def nt_file(graph, workdir) -> Path:
 @pytest.fixture(scope="module")
 def rdflib_graph(nt_file):
     import rdflib
-    g = rdflib.Graph()
-    g.parse(str(nt_file), format="nt")
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+    # a Dataset (data in its default graph): queries with GRAPH patterns (the computed analogies) need one
+    g = rdflib.Dataset(default_union=False)
+    g.graph(DATASET_DEFAULT_GRAPH_ID).parse(str(nt_file), format="nt")
     return g
 
 

@@ -95,18 +95,3 @@ def test_every_mechanism_has_provenance(types):
     mechs = [e for e in t if B + "Mechanism" in t[e]]
     assert len(mechs) >= 80
     assert [m for m in mechs if not src[m]] == []
-
-
-def test_normalisation_finds_the_closest_costed_analog(shipped_graph):
-    """Section 4.2: Ea/Eb of the closest analog. The essay compares the brain (20 W) with GPUs (10-1000 W)."""
-    rows = shipped_graph.select_named("efficiency_normalisation")
-    first: dict[str, dict] = {}
-    for r in rows:  # ordered: the first row per mechanism is its closest analog
-        first.setdefault(r["biological"], r)
-    brain = first[B + "HumanBrain"]
-    assert brain["ann_analog"] == B + "GPUComputing" and brain["analog_rank"] == 4
-    assert brain["cost_ratio"] == pytest.approx(100.0 / 20.0)
-    spikes = [r for r in rows if r["biological"] == B + "SpikeBasedCommunication"]
-    assert {r["ann_analog"] for r in spikes} == {B + "SpikingNeuralNetwork", B + "NeuromorphicHardware"}
-    assert min(r["analog_rank"] for r in spikes) == 2 and all(r["ann_cost_si"] is None for r in spikes)
-    assert first[B + "ChemicalSynapticTransmission"]["analog_rank"] == 9

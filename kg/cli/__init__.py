@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "gaps": ("engine_cmds", "gaps", "What a mechanism's best analogs lack, and which mechanisms have it."),
     "matrix": ("engine_cmds", "matrix", "All pairs: E and every dimension (CSV/TSV/JSON)."),
     "evaluate": ("evaluate_cmds", "evaluate", "Agreement with the paper's ratings; recovery of asserted analogs."),
+    "normalise": ("efficiency_cmds", "normalise", "Section 4.2: expected ANN cost of a mechanism's closest analogs."),
     "query": ("query_cmds", "query", "Run a shipped or your own SPARQL query, safely."),
     "serve": ("query_cmds", "serve", "Serve the graph read-only with the Oxigraph SPARQL server."),
     "publish": ("query_cmds", "publish", "Load the graph into a SPARQL 1.1 store (Graph Store protocol)."),

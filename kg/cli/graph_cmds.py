@@ -42,7 +42,9 @@ def info(extra, fmt):
     counts = [{"class": g.curie(r["class"]), "label": r["label"], "direct": r["direct_count"],
                "total": r["total"]}
               for r in g.select_named("internal/class_counts") if r["class"].startswith(BKG)]
-    sections = {"ontology": summary, "individuals per class": counts}
+    ef = [{k: (g.curie(v) if k == "grain" and v else v) for k, v in r.items()}
+          for r in g.select_named("efficiency_coverage")]  # grains with costs on both sides: where Ef is defined
+    sections = {"ontology": summary, "individuals per class": counts, "efficiency coverage (Ef)": ef}
     if fmt == "json":  # the CURIE prefix map, to expand every ID the commands print
         from ..ids import curie, prefix_map
         obo = {curie(r["iri"]).split(":", 1)[0] for r in g.select_named("release/obo_terms")}

@@ -124,10 +124,16 @@ def query(query_ref, params, endpoint, default_graph, list_, timeout, max_rows, 
         bound = bind_values(text, info.form, {k: to_rdflib_term(v).n3() for k, v in bindings.items()})
         result = g.run_prepared(info.form, bound, max_rows=max_rows)
         curie = g.curie
+        from ..computed import GRAPH_IRI, needs_computed
+        if needs_computed(q.headers):
+            result.notes.append(f"this query reads the computed analogies: the endpoint must hold them in "
+                                f"<{GRAPH_IRI}> (bionn-kg-computed-analogies.nq of a release)")
     else:
         from ..graph import load_graph
         from ..query_exec import run_embedded
         graph = load_graph(extra)
+        from ..computed import ensure_for_query
+        ensure_for_query(graph, q.headers)  # '# needs: computed-analogies': the engine's top-k, own named graph
         bound = bind_values(text, info.form, {k: str(v) for k, v in bindings.items()})
         result = run_embedded(graph.store, bound, timeout=timeout, max_rows=max_rows, line_shift=shift,
                               max_memory_mb=max_memory)

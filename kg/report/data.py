@@ -165,51 +165,24 @@ def _top_analogs(eng, res, data: ReportData) -> None:
 
 
 def _efficiency(res, graph, data: ReportData) -> None:
-    """Efficiency-hypothesis gaps: per gap mechanism, its best available E and Ef (missing stays missing)."""
+    """Efficiency-hypothesis gaps from computed E (queries/efficiency_gaps.rq, in its order): per
+    biological mechanism and grain, the coverage the engine computes beside the asserted one, both costs
+    and biology's advantage in orders of magnitude; missing data stays missing."""
+    from ..computed import add_computed
+    add_computed(graph)  # the query reads the engine's top-k from its own named graph
     rows = graph.select_named("efficiency_gaps")
-    data.efficiency_rows = [{k: (data.curie.get(v, v) if isinstance(v, str) and v.startswith("http") and
-                                 k in ("biological", "ann_approach", "ann_reference", "outcome") else v)
+    data.efficiency_rows = [{k: (data.curie.get(v, v) if isinstance(v, str) and v.startswith("http") else v)
                              for k, v in r.items()} for r in rows]
-    bi = {m: i for i, m in enumerate(res.bio)}
-    ef = data.energy_key
-    by_bio: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        b = r["biological"]
-        g = by_bio.setdefault(b, {"coverage": r["coverage"], "approaches": set(), "ratio": float("nan")})
-        if r["ann_approach"]:
-            g["approaches"].add(r["ann_approach"])
-        ratio = _f(r["efficiency_differential"])
-        if not math.isnan(ratio) and (math.isnan(g["ratio"]) or ratio > g["ratio"]):
-            g["ratio"] = ratio
     out = []
-    for b, g in by_bio.items():
-        best_E = best_Ef = float("nan")
-        best_a = ef_a = None
-        if b in bi:
-            i = bi[b]
-            Er = res.E[i]
-            Efr = res.dims[data.energy][i] if data.energy else np.full(len(res.ann), np.nan)
-            if not np.isnan(Er).all():
-                j = int(np.nanargmax(Er))
-                best_E, best_a = float(Er[j]), res.ann[j]
-            if not np.isnan(Efr).all():
-                j = int(np.nanargmax(Efr))
-                best_Ef, ef_a = float(Efr[j]), res.ann[j]
-        out.append({"bio": data.curie.get(b, b), "bio_label": data.label(b), "coverage": g["coverage"],
-                    "closest approaches": ", ".join(sorted(data.label(a) for a in g["approaches"])),
-                    "best E": best_E, "best analog": data.label(best_a),
-                    ef: best_Ef, f"{ef} against": data.label(ef_a),
-                    "ANN/bio energy ratio": g["ratio"],
-                    f"has {ef} data": not math.isnan(best_Ef) or not math.isnan(g["ratio"])})
-    # ranked: largest Ef first; no Ef data last (never as 0); then weakest best analog first
-    def key(r):
-        e = r[ef] if not math.isnan(r[ef]) else (-1 if math.isnan(r["ANN/bio energy ratio"]) else
-                                                       0.5 + math.log10(r["ANN/bio energy ratio"]) / 20)
-        be = r["best E"] if not math.isnan(r["best E"]) else -1
-        return (-e, be, r["bio_label"])
-    out.sort(key=key)
-    for n, r in enumerate(out, start=1):
-        r["rank"] = n
+    for n, r in enumerate(rows, start=1):
+        out.append({"rank": n, "bio": data.curie.get(r["biological"], r["biological"]),
+                    "bio_label": r["biological_label"] or data.label(r["biological"]),
+                    "computed coverage": r["computed_coverage"], "best analog": r["best_analog_label"] or "",
+                    "best E": _f(r["best_E"]), "asserted coverage": r["asserted_coverage"] or "",
+                    "agreement": r["agreement"] or "", "grain": r["grain_label"] or "",
+                    "biological cost": r["biological_cost"] or "", "cheapest ANN": r["cheapest_ann_label"] or "",
+                    "ANN cost": r["ann_cost"] or "", "orders of magnitude": _f(r["orders_of_magnitude"]),
+                    data.energy_key: _f(r["Ef"]), "note": r["data_note"] or ""})
     data.efficiency = out
 
 

@@ -146,40 +146,42 @@ def recovery_chart(data: ReportData) -> bytes:
 
 # -- efficiency hypothesis -------------------------------------------------------------------------
 def efficiency_chart(data: ReportData) -> bytes:
-    """The gaps in rank order: Ef (left) beside the best available E (right), one row per mechanism.
-
-    A mechanism without efficiency data gets the words "no Ef data" instead of a point: missing is
-    shown as missing, never as 0.
-    """
-    rows = data.efficiency
-    ef = data.energy_key
+    """Biology's energy advantage per gap and grain (left, orders of magnitude; 0 = equal cost) beside the
+    best computed E (right). A row without costs on both sides says "no cost data" instead of a point:
+    missing is shown as missing, never as 0. Only the rows with a cost comparison and the first rows
+    without one are drawn (all are in the table and the CSV)."""
+    rows = [r for r in data.efficiency if not math.isnan(r["orders of magnitude"])]
+    rows += [r for r in data.efficiency if math.isnan(r["orders of magnitude"])][:max(0, 30 - len(rows))]
     if not rows:
         return _empty("no efficiency-hypothesis gap is recorded")
     plt = _plt()
     n = len(rows)
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(9, 0.9 + 0.24 * n), sharey=True, width_ratios=[1, 1])
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(9.5, 0.9 + 0.24 * n), sharey=True, width_ratios=[1.2, 1])
     y = np.arange(n)
-    ax.axvline(0.5, color=GREY, lw=0.8, ls="--")
-    for k, r in enumerate(rows):
-        if math.isnan(r[ef]):
-            ax.text(0.5, k, f"no {ef} data", ha="center", va="center", fontsize=7, color="#888", style="italic",
-                    bbox={"fc": "white", "ec": "none", "pad": 0.5})
+    oom = [r["orders of magnitude"] for r in rows]
+    lim = max([abs(v) for v in oom if not math.isnan(v)] + [1.0]) * 1.15
+    ax.axvline(0, color=GREY, lw=0.8, ls="--")
+    for k, v in enumerate(oom):
+        if math.isnan(v):
+            ax.text(0, k, "no cost data for both sides", ha="center", va="center", fontsize=6.5, color="#888",
+                    style="italic", bbox={"fc": "white", "ec": "none", "pad": 0.5})
         else:
-            ax.plot([0.5, r[ef]], [k, k], color="#264653", lw=1)
-            ax.scatter([r[ef]], [k], s=30, color="#264653", zorder=3)
-    ax.set_yticks(y, [f"{r['rank']}. {_short(r['bio_label'], 34)}" for r in rows], fontsize=7.5)
-    ax.set_xlim(0, 1)
-    ax.set_xlabel(f"{ef} (0.5 = equal energy; > 0.5: ANN spends more)")
+            ax.barh([k], [v], color="#2a9d8f" if v > 0 else "#e76f51", height=0.6)
+    ax.set_yticks(y, [f"{r['rank']}. {_short(r['bio_label'], 30)} ({_short(r['grain'], 18)})" for r in rows],
+                  fontsize=7)
+    ax.set_xlim(-lim, lim)
+    ax.set_xlabel("orders of magnitude: log10(ANN cost / biological cost); > 0: biology cheaper")
     ax.invert_yaxis()
     best = [r["best E"] for r in rows]
-    bx.barh(y, [0 if math.isnan(v) else v for v in best], color=["#e6e6e6" if math.isnan(v) else "#2a9d8f"
-                                                                  for v in best], height=0.7)
+    bx.barh(y, [0 if math.isnan(v) else v for v in best], color=["#e6e6e6" if math.isnan(v) else "#264653"
+                                                                  for v in best], height=0.6)
+    bx.axvline(0.5, color=GREY, lw=0.8, ls="--")
     for k, v in enumerate(best):
         label = "E undefined" if math.isnan(v) else _short(rows[k]["best analog"], 26)
         bx.text((0 if math.isnan(v) else v) + 0.01, k, label, va="center", fontsize=6.5, color="#555")
     bx.set_xlim(0, 1)
-    bx.set_xlabel("best available E (and that analog)")
-    fig.suptitle(f"Efficiency-hypothesis gaps, ranked: high {ef} with a weak best analog = opportunity",
+    bx.set_xlabel("best computed E (tau = 0.5 dashed) and that analog")
+    fig.suptitle("Efficiency hypothesis: biology's energy advantage where no ANN analog reaches E >= 0.5",
                  fontsize=9, fontweight="bold", y=1 - 0.12 / fig.get_figheight())
     fig.tight_layout()
     return _png(fig)

@@ -134,14 +134,19 @@ def build_sections(d: ReportData) -> list[Section]:
                       ["direction", "group", "pairs", "MRR", "Hits@1", "Hits@3", "degree MRR", "random MRR"],
                       "data/recovery.csv")]))
     s.append(Section("efficiency", (
-        "Biological mechanisms the sources list as having no, a partial or only an attempted ANN analog "
-        f"(section 4.3's efficiency hypothesis), ranked by {ef} (how much more energy the ANN side spends for "
-        "the same outcome; 0.5 = equal). Mechanisms without efficiency data are listed as such, never as 0."),
-        figures=[Figure("efficiency.png", f"{ef} against the best available E", f"scatter of {ef} against best E",
-                        "data/efficiency_gaps.csv")],
+        "The efficiency hypothesis (section 4.3), computed: a biological mechanism is unmapped when no ANN "
+        "mechanism reaches E >= 0.5 in the engine's results, partial when its best analog does but not on F. "
+        "Costs are compared only within one grain (one synaptic event against one multiply-accumulate with "
+        "its weight fetch, a whole system against a whole system); 'orders of magnitude' is log10 of the "
+        f"cheapest ANN cost over the biological cost (biology's advantage), and {ef} its clipped score. "
+        "The sources' asserted coverage stands beside the computed one; missing data is said, never 0 "
+        "(docs/efficiency.md)."),
+        figures=[Figure("efficiency.png", "biology's energy advantage per grain, beside the best computed E",
+                        "orders of magnitude per gap and grain, and best E", "data/efficiency_gaps.csv")],
         tables=[Table("gaps, ranked", d.efficiency,
-                      ["rank", "bio_label", "coverage", ef, f"{ef} against", "ANN/bio energy ratio", "best E",
-                       "best analog", "closest approaches"], "data/efficiency_gaps.csv")]))
+                      ["rank", "bio_label", "computed coverage", "best analog", "best E", "asserted coverage",
+                       "grain", "biological cost", "cheapest ANN", "ANN cost", "orders of magnitude", ef,
+                       "note"], "data/efficiency_gaps.csv")]))
     s.append(Section("pathology", (
         "Failure modes of the two domains that the sources put in correspondence (lines), with the "
         "clinical interventions and ANN techniques that mitigate them. An intervention transfers when it "
