@@ -98,9 +98,8 @@ def release_graph(extra: Iterable[str | Path] = (), *, graph: KnowledgeGraph | N
            for q in kg.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     for row in kg.select_named("release/named_individuals"):
         g.add((URIRef(row["entity"]), RDF.type, OWL.NamedIndividual))
-    derived = ox.Store()
-    derived.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in derived_triples(kg))
-    g.parse(data=derived.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()), format="nt")
+    # derived OBO annotations (IAO:0000115), converted term by term like the rest (no N-Triples re-parse)
+    g.addN((conv(d.subject), conv(d.predicate), conv(d.object), g) for d in derived_triples(kg))
     if not imports:
         g.remove((None, OWL.imports, None))
     return g

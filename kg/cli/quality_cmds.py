@@ -83,7 +83,7 @@ def check(extra, fmt, fail_on, only, skip, qc_checks, allow_skipped):
 @click.option("--computed/--no-computed", default=True, show_default=True,
               help="Include the engine's computed mappings (above --threshold) in the SSSOM table.")
 @preset_option
-@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+@click.option("--threshold", type=float, default=None,
               help="Minimum E for a computed mapping in the SSSOM table (default: 0.5).")
 def release(out, docs, sssom, computed, preset, threshold):
     """Write the release files: RDF/XML, Turtle, SSSOM, HTML docs.
