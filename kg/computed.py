@@ -44,7 +44,6 @@ BKG = "https://w3id.org/bionn-kg/"
 PROV = "http://www.w3.org/ns/prov#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-DIMS = ("S", "F", "C", "M", "Ef")
 
 
 @dataclass
@@ -69,7 +68,8 @@ def compute_analogies(engine: "Engine", k: int = DEFAULT_K, block_size: int = 51
     import numpy as np
     f = engine.features
     nb, na = len(f.bio), len(f.ann)
-    keys = ("E", *DIMS, "coverage")
+    dims = tuple(engine.names)  # the registry's dimensions
+    keys = ("E", *dims, "coverage")
     kb, ka = min(k, na), min(k, nb)
     pairs: dict[tuple[int, int], ComputedAnalogy] = {}
     bio_parts: list[tuple[int, Any, dict[str, Any]]] = []
@@ -81,7 +81,7 @@ def compute_analogies(engine: "Engine", k: int = DEFAULT_K, block_size: int = 51
         ca = pairs.get((i, j))
         if ca is None:
             ca = ComputedAnalogy(f.bio[i], f.ann[j], float(vals["E"]),
-                                 {d: float(vals[d]) for d in (*DIMS, "coverage")})
+                                 {d: float(vals[d]) for d in (*dims, "coverage")})
             pairs[(i, j)] = ca
         return ca
 
@@ -171,7 +171,7 @@ def computed_quads(graph: "KnowledgeGraph", *, k: int = DEFAULT_K, preset: str =
                   ox.Quad(s, N(BKG + "computedAnn"), N(ca.ann), g),
                   ox.Quad(s, N(BKG + "scoreE"), dbl(ca.E), g),
                   ox.Quad(s, N(PROV + "wasGeneratedBy"), run, g)]
-        for d in (*DIMS, "coverage"):
+        for d in (*eng.names, "coverage"):
             v = ca.scores.get(d, float("nan"))
             if not math.isnan(v):
                 prop = "scoreCoverage" if d == "coverage" else "score" + d
@@ -187,7 +187,7 @@ def cost_comparisons(engine: "Engine") -> list[dict[str, Any]]:
     """Per biological mechanism and grain: its cost and the cheapest ANN cost for the same grain and quantity.
 
     Costs are SI per outcome event (features/efficiency.rq converts units and rates). ``orders_of_magnitude``
-    is log10(e_a / e_b), ``Ef`` its mapping (:mod:`kg.engine.efficiency`); both absent without an ANN cost.
+    is log10(e_a / e_b), ``ef`` its mapping Ef (:mod:`kg.engine.efficiency`); both absent without an ANN cost.
     """
     from .engine.efficiency import QUANTITY_SYMBOL, ef_from_orders, format_si, orders_of_magnitude
     f = engine.features
@@ -210,7 +210,7 @@ def cost_comparisons(engine: "Engine") -> list[dict[str, Any]]:
                 va, a = cheapest[(o, q)]
                 d = orders_of_magnitude(va, v)
                 row.update(ann=a, ann_cost=va, ann_text=format_si(va, sym), cost_ratio=va / v, orders=d,
-                           Ef=ef_from_orders(d))
+                           ef=ef_from_orders(d))
             out.append(row)
     return out
 
@@ -242,7 +242,7 @@ def _cost_comparison_quads(engine: "Engine", slug: str, run: Any, g: Any) -> lis
                       ox.Quad(s, N(BKG + "annCostText"), ox.Literal(row["ann_text"]), g),
                       ox.Quad(s, N(BKG + "costRatio"), dbl(row["cost_ratio"]), g),
                       ox.Quad(s, N(BKG + "ordersOfMagnitude"), dbl(row["orders"]), g),
-                      ox.Quad(s, N(BKG + "efficiencyDifferential"), dbl(row["Ef"]), g)]
+                      ox.Quad(s, N(BKG + "efficiencyDifferential"), dbl(row["ef"]), g)]
     return quads
 
 

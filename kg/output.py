@@ -32,8 +32,9 @@ __all__ = ["FORMATS", "SIGNIFICANT_DIGITS", "IRI", "render", "render_sections", 
 
 FORMATS = ("table", "csv", "tsv", "json")
 SIGNIFICANT_DIGITS = 4
-# The symbols of E(b, a) = wS*S + wF*F + wC*C + wM*M + wEf*Ef keep their case in keys.
-_SYMBOLS = {"E", "S", "F", "C", "M", "Ef"}
+# Symbols keep their case in keys: E and the dimensions of E(b, a) (one capital, maybe one small letter:
+# "BMA S" -> "BMA_S"), whatever dimensions are registered.
+_SYMBOL = re.compile(r"^[A-Z][a-z]?$")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TOKENS = re.compile(r"[A-Za-z0-9]+")
 
@@ -49,7 +50,7 @@ def json_key(key: Any) -> str:
     k = str(key)
     if _IDENT.match(k):
         return k
-    return "_".join(t if t in _SYMBOLS else t.lower() for t in _TOKENS.findall(k)) or "_"
+    return "_".join(t if _SYMBOL.match(t) else t.lower() for t in _TOKENS.findall(k)) or "_"
 
 
 def round_sig(v: float, digits: int = SIGNIFICANT_DIGITS) -> float | None:

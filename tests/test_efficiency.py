@@ -167,15 +167,15 @@ def test_gaps_surface_section_4_3_with_honest_notes(capsys):
     by = {}
     for r in rows:
         by.setdefault(r["biological"], []).append(r)
-    spike = {r["grain"]: r for r in by[B + "SpikeBasedCommunication"]}
-    assert spike[B + "oc_Spike"]["computed_coverage"] == "unmapped"
-    assert spike[B + "oc_Spike"]["ann_cost"] == "900 fJ" and spike[B + "oc_Spike"]["unit"] == "J per event"
-    assert spike[B + "oc_SpikeWithEffects"]["data_note"] == "no verified ANN cost for this grain"
-    assert by[B + "NeuromodulatoryContextSwitching"][0]["data_note"].startswith("no grain and no verified cost")
-    sp = by[B + "StructuralPlasticity"][0]
-    assert sp["grain"] == B + "oc_WeightUpdate" and sp["data_note"] == "no verified biological cost for this grain"
+    spike = {r["grain"]: r for r in by["bkg:SpikeBasedCommunication"]}  # CURIEs in JSON
+    assert spike["bkg:oc_Spike"]["computed_coverage"] == "unmapped"
+    assert spike["bkg:oc_Spike"]["ann_cost"] == "900 fJ" and spike["bkg:oc_Spike"]["unit"] == "J per event"
+    assert spike["bkg:oc_SpikeWithEffects"]["data_note"] == "no verified ANN cost for this grain"
+    assert by["bkg:NeuromodulatoryContextSwitching"][0]["data_note"].startswith("no grain and no verified cost")
+    sp = by["bkg:StructuralPlasticity"][0]
+    assert sp["grain"] == "bkg:oc_WeightUpdate" and sp["data_note"] == "no verified biological cost for this grain"
     # ranked by orders of magnitude: the first rows are the synaptic-event grain, about 3 orders
-    assert rows[0]["grain"] == B + "oc_SynapticEvent"
+    assert rows[0]["grain"] == "bkg:oc_SynapticEvent"
     assert rows[0]["orders_of_magnitude"] == pytest.approx(3.18, abs=0.01)
     assert all(r["Ef"] is None or 0 <= r["Ef"] <= 1 for r in rows)
     assert not any(isinstance(r["biological_cost"], str) and "0.000" in r["biological_cost"] for r in rows)
@@ -218,10 +218,10 @@ def test_normalise_synaptic_transmission(capsys):
     code, out, err = run(capsys, "normalise", "bkg:ChemicalSynapticTransmission", "--format", "json")
     assert code == 0, err
     res = json.loads(out)
-    grain = res["per grain: Eb, Cb and the expected Ea, Ca of the closest costed analogs"][0]
-    assert grain["Eb"] == "7.49 fJ" and grain["expected Ea"] == "9.6 pJ"
-    assert grain["Ea range"] == "9.6 pJ to 645 pJ"
-    analogs = res["closest costed analogs (E-weighted)"]
+    grain = res["per_grain"][0]  # JSON keys in snake_case, symbols keep their case (docs/json-output.md)
+    assert grain["Eb"] == "7.49 fJ" and grain["expected_Ea"] == "9.6 pJ"
+    assert grain["Ea_range"] == "9.6 pJ to 645 pJ"
+    analogs = res["closest_costed_analogs"]
     assert analogs and all(a["Ea"] == "9.6 pJ" for a in analogs)
 
 

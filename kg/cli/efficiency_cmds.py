@@ -116,7 +116,10 @@ def normalise(ident, extra, fmt):
                            "(section 4.2); give one, e.g. bkg:ChemicalSynapticTransmission")
     res = normalisation(g, iri)
     sections: dict[str, Any] = {"mechanism": {"mechanism": g.curie(iri), "note": res["note"] or "-"}}
-    sections["per grain: Eb, Cb and the expected Ea, Ca of the closest costed analogs"] = res["grains"]
-    sections["closest costed analogs (E-weighted)"] = res["analogs"]
+    # short, stable keys in JSON (docs/json-output.md); the table titles say what each section holds
+    json_out = fmt == "json"
+    sections["per grain" if json_out else "per grain: Eb, Cb and the expected Ea, Ca of the closest costed analogs"] = \
+        res["grains"]
+    sections["closest costed analogs" if json_out else "closest costed analogs (E-weighted)"] = res["analogs"]
     click.echo(render_sections(sections, fmt))
     return 0

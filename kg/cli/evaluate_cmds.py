@@ -69,6 +69,11 @@ def _members(files: list[Path]) -> set[str]:
     return {r["s"] for r in g.select("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }")}
 
 
+def _titled(fmt: str, parts: list[tuple[str, str, object]]) -> dict[str, object]:
+    """Sections keyed by short, stable names in JSON (docs/json-output.md) and by titles in text."""
+    return {(key if fmt == "json" else title): value for key, title, value in parts}
+
+
 @click.command()
 @click.option("--details", is_flag=True, help="Also list the rank of every pair under every scorer.")
 @click.option("--benchmark", "benchmark", metavar="NAME", default=None,
@@ -116,21 +121,23 @@ def evaluate(details, benchmark, extra, fmt, endpoint, default_graph, preset, we
     if benchmark:
         pairs = read_pairs(d / "pairs.tsv", _expand(graph))
         bev = evaluate_benchmark(eng, pairs, _members(files))
-        sections = {f"benchmark {benchmark}": bev.summary,
-                    "recovery by scorer (each side ranked among the benchmark's candidates)": bev.by_scorer,
-                    "skipped pairs": bev.skipped}
-        if details:
-            sections["rank of each pair"] = bev.ranks
+        sections = _titled(fmt, [
+            ("benchmark", f"benchmark {benchmark}", bev.summary),
+            ("recovery_by_scorer", "recovery by scorer (each side ranked among the benchmark's candidates)",
+             bev.by_scorer),
+            ("skipped_pairs", "skipped pairs", bev.skipped)]
+            + ([("ranks", "rank of each pair", bev.ranks)] if details else []))
         click.echo(render_sections(sections, fmt))
         return
     ev = run(eng)
-    sections = {"agreement with Table 1": ev.agreement,
-                "rank correlation with Table 1 (ten rows)": ev.correlations,
-                "rank correlation of the baselines with Table 1": ev.baseline_correlations,
-                "recovery of asserted analogs": ev.recovery,
-                "recovery by scorer": ev.by_scorer if details else [r for r in ev.by_scorer if r["group"] == "all"],
-                "NoAnalog pairs (negatives: should rank low)": ev.negatives,
-                "pair-exclusive descriptor terms (removed in the ablation)": ev.ablation}
-    if details:
-        sections["rank of each asserted pair"] = ev.ranks
+    sections = _titled(fmt, [
+        ("agreement", "agreement with Table 1", ev.agreement),
+        ("correlations", "rank correlation with Table 1 (ten rows)", ev.correlations),
+        ("baseline_correlations", "rank correlation of the baselines with Table 1", ev.baseline_correlations),
+        ("recovery", "recovery of asserted analogs", ev.recovery),
+        ("recovery_by_scorer", "recovery by scorer",
+         ev.by_scorer if details else [r for r in ev.by_scorer if r["group"] == "all"]),
+        ("negatives", "NoAnalog pairs (negatives: should rank low)", ev.negatives),
+        ("ablation", "pair-exclusive descriptor terms (removed in the ablation)", ev.ablation)]
+        + ([("ranks", "rank of each asserted pair", ev.ranks)] if details else []))
     click.echo(render_sections(sections, fmt))

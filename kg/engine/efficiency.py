@@ -43,7 +43,7 @@ DECADES = 6.0
 QUANTITY_SYMBOL = {"https://w3id.org/bionn-kg/qk_Energy": "J", "https://w3id.org/bionn-kg/qk_Power": "W"}
 
 _PREFIXES = [(1e-18, "a"), (1e-15, "f"), (1e-12, "p"), (1e-9, "n"), (1e-6, "µ"), (1e-3, "m"), (1.0, ""),
-             (1e3, "k"), (1e6, "M"), (1e9, "G")]
+             (1e3, "k"), (1e6, "M"), (1e9, "G")]  # SI prefixes, not dimension names
 
 
 def to_si(value: float, multiplier: float, rate: float | None = None) -> float:
