@@ -169,7 +169,9 @@ def _efficiency(res, graph, data: ReportData) -> None:
     biological mechanism and grain, the coverage the engine computes beside the asserted one, both costs
     and biology's advantage in orders of magnitude; missing data stays missing."""
     from ..computed import add_computed
-    add_computed(graph)  # the query reads the engine's top-k from its own named graph
+    if hasattr(graph, "store"):  # embedded: the query reads the engine's top-k from its own named graph
+        add_computed(graph)
+    # a SPARQL endpoint answers from the computed graph it holds (published with the release), if any
     rows = graph.select_named("efficiency_gaps")
     data.efficiency_rows = [{k: (data.curie.get(v, v) if isinstance(v, str) and v.startswith("http") else v)
                              for k, v in r.items()} for r in rows]
