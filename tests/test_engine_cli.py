@@ -72,8 +72,8 @@ def test_matrix_is_every_pair(capsys, engine):
 def test_evaluate_prints_agreement_and_recovery(capsys):
     code, out, _ = run(capsys, "evaluate", "--format", "json")
     doc = json.loads(out)
-    assert len(doc["agreement_with_table_1"]) >= 10
-    alls = [r for r in doc["recovery_of_asserted_analogs"] if r["group"] == "all"]
+    assert len(doc["agreement"]) >= 10
+    alls = [r for r in doc["recovery"] if r["group"] == "all"]
     assert alls and all(0 < r["MRR"] <= 1 for r in alls)
 
 
