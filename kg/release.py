@@ -176,11 +176,11 @@ def _remove_stale_temporaries(path: Path) -> None:
     """Remove ``.NAME.PID-XXXX.tmp`` files that a killed writer of ``path`` left (its pid is gone)."""
     import glob
 
-    from .staging import _pid_alive
+    from .staging import pid_alive
 
     for p in path.parent.glob(f".{glob.escape(path.name)}.*-*.tmp"):
         pid = p.name[len(path.name) + 2:].split("-", 1)[0]
-        if pid.isdigit() and not _pid_alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             p.unlink(missing_ok=True)
 
 
@@ -230,16 +230,17 @@ def _check_release_target(out: Path) -> None:
 
 
 def build_release(out: Path, *, docs: bool = True, sssom: bool = True, computed: bool = True,
-                  preset: str = "balanced", threshold: float | None = None) -> list[Path]:
+                  preset: str = "balanced", threshold: float | None = None,
+                  extra: Iterable[str | Path] = (), weights: str | dict[str, float] | None = None) -> list[Path]:
     """Write every release artefact into ``out``: bionn-kg.owl, bionn-kg.ttl, the SSSOM table, docs/ and the
     computed analogies (bionn-kg-computed-analogies.nq).
 
     All or nothing: the release is built in a staging folder next to ``out`` and swapped in at the end
     (:mod:`kg.staging`); a failure leaves the previous ``out`` as it was. ``out`` must be new, empty or
     a previous release. Returns the paths written. ``computed=False`` leaves the engine's computed
-    mappings out of SSSOM and the
-    computed analogies out; ``threshold`` (a finite number in [0, 1]) is the minimum E of a computed
-    mapping.
+    mappings out of SSSOM and the computed analogies out; ``threshold`` (a finite number in [0, 1]) is
+    the minimum E of a computed mapping. ``extra``: files released with the shipped graph (a release of
+    an extension); ``weights``: custom weights of the computed results (override ``preset``).
     """
     import math
     import shutil
@@ -254,7 +255,7 @@ def build_release(out: Path, *, docs: bool = True, sssom: bool = True, computed:
     _check_release_target(out)
     stage = make_staging(out)  # before the computation: an unwritable --out fails at once
     try:
-        kg = load_graph(check=False)
+        kg = load_graph(extra, check=False)
         info = version_info(kg)
         g = release_graph(graph=kg)
         names = [RELEASE_FILE]
@@ -265,14 +266,14 @@ def build_release(out: Path, *, docs: bool = True, sssom: bool = True, computed:
         if sssom:
             from .quality.sssom import DEFAULT_THRESHOLD, sssom_text
 
-            text = sssom_text(kg, info, computed=computed, preset=preset,
+            text = sssom_text(kg, info, computed=computed, preset=preset, weights=weights,
                               threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
             names.append("mappings/bionn-kg.sssom.tsv")
             write_text_atomic(stage / names[-1], text)
         if computed:  # the engine's top-k analogies (kg.computed), a separate N-Quads file in their own graph
             from .computed import write_nquads
             names.append("bionn-kg-computed-analogies.nq")
-            write_nquads(kg, stage / names[-1], preset=preset)
+            write_nquads(kg, stage / names[-1], preset=preset, weights=weights)
         if docs:
             from .quality.docs import write_docs
 

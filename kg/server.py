@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from .staging import pid_alive  # one liveness check for our temporaries
 from .errors import KGError
 
 __all__ = ["find_oxigraph", "dump_ntriples", "serve_graph", "publish_graph", "MARKER"]
@@ -50,16 +51,6 @@ MAX_CONCURRENT_QUERIES = 8
 DEFAULT_SERVE_MAX_MEMORY_MB = 4096
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def clean_stale_temporaries(tmpdir: str | None = None) -> list[Path]:
     """Remove ``bionn-kg-store-<pid>-*`` directories left by a ``serve`` that was killed (its pid is gone).
 
@@ -81,7 +72,7 @@ def clean_stale_temporaries(tmpdir: str | None = None) -> list[Path]:
             continue
         if st.st_uid != os.getuid() or d.is_symlink() or not d.is_dir():
             continue
-        if _pid_alive(int(parts[0])):
+        if pid_alive(int(parts[0])):
             continue
         shutil.rmtree(d, ignore_errors=True)
         Path(str(d) + ".load.nt").unlink(missing_ok=True)

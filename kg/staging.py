@@ -16,10 +16,10 @@ from pathlib import Path
 
 from .errors import KGError
 
-__all__ = ["check_target_dir", "recover", "make_staging", "swap_in"]
+__all__ = ["check_target_dir", "recover", "make_staging", "swap_in", "pid_alive"]
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -48,7 +48,7 @@ def recover(out: Path) -> list[str]:
     """Repair what a killed run left next to ``out``; returns a note per repair."""
     out = Path(out)
     notes = []
-    parked = [(p, pid) for p, pid in _leftovers(out, "old") if not _pid_alive(pid)]
+    parked = [(p, pid) for p, pid in _leftovers(out, "old") if not pid_alive(pid)]
     if parked and not out.exists() and not out.is_symlink():
         newest = max(parked, key=lambda t: t[0].stat().st_mtime)[0]
         newest.rename(out)
@@ -58,7 +58,7 @@ def recover(out: Path) -> list[str]:
         shutil.rmtree(p, ignore_errors=True)
         notes.append(f"removed {p.name}, left by a killed run")
     for p, pid in _leftovers(out, "tmp"):
-        if not _pid_alive(pid):
+        if not pid_alive(pid):
             shutil.rmtree(p, ignore_errors=True)
             notes.append(f"removed {p.name}, left by a killed run")
     return notes

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .options import extra_option, format_option, preset_option
+from .options import extra_option, format_option, weight_options
 
 __all__ = ["check", "release"]
 
@@ -82,10 +82,11 @@ def check(extra, fmt, fail_on, only, skip, qc_checks, allow_skipped):
 @click.option("--sssom/--no-sssom", default=True, show_default=True, help="Write the SSSOM mapping table.")
 @click.option("--computed/--no-computed", default=True, show_default=True,
               help="Include the engine's computed mappings (above --threshold) in the SSSOM table.")
-@preset_option
+@weight_options
+@extra_option
 @click.option("--threshold", type=float, default=None,
               help="Minimum E for a computed mapping in the SSSOM table (default: 0.5).")
-def release(out, docs, sssom, computed, preset, threshold):
+def release(out, docs, sssom, computed, preset, weights, extra, threshold):
     """Write the release files: RDF/XML, Turtle, SSSOM, HTML docs.
 
     The release adds obo:IAO_0000115 beside every skos:definition (for OBO tools) and an
@@ -100,6 +101,6 @@ def release(out, docs, sssom, computed, preset, threshold):
     from ..release import build_release
 
     for p in build_release(Path(out), docs=docs, sssom=sssom, computed=computed, preset=preset,
-                           threshold=threshold):
+                           threshold=threshold, extra=extra, weights=weights):
         click.echo(str(p))
     return 0

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .options import graph_options
+from .options import endpoint_options, extra_option, graph_options
 
 DEFAULT_MAX_ROWS = 10_000
 MAX_QUERY_BYTES = 1_000_000
@@ -71,8 +71,6 @@ def _parse_params(pairs, q, info) -> dict:
 @click.argument("query_ref", metavar="FILE|NAME", required=False)
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind a query variable: a CURIE (bkg:SSRI), an IRI or a literal. Repeatable.")
-@click.option("--endpoint", metavar="URL", help="Run on this SPARQL endpoint instead of the embedded store.")
-@click.option("--default-graph", metavar="IRI", help="With --endpoint: the graph holding the data.")
 @click.option("--list", "list_", is_flag=True, help="List the shipped queries with their purpose.")
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=86400), default=None,
               help="Wall-clock limit in seconds for the whole query, also with --endpoint (retries and "
@@ -86,6 +84,7 @@ def _parse_params(pairs, q, info) -> dict:
 @click.option("--allow-remote", is_flag=True,
               help="Allow SERVICE and FROM/FROM NAMED with fetchable IRIs (refused by default).")
 @graph_options
+@endpoint_options
 def query(query_ref, params, endpoint, default_graph, list_, timeout, max_rows, max_memory, allow_remote,
           extra, fmt):
     """Run a shipped or your own SPARQL query, safely.
@@ -162,8 +161,7 @@ def query(query_ref, params, endpoint, default_graph, list_, timeout, max_rows, 
               help="Server-side limit per query in seconds (also stops queries whose client left).")
 @click.option("--max-memory", "max_memory", type=click.IntRange(min=256), default=4096, show_default=True,
               metavar="MB", help="Address-space cap of the Oxigraph server; a query beyond it is stopped.")
-@click.option("--extra", "extra", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
-              help="Your own mechanisms, loaded next to the shipped graph. Repeatable.")
+@extra_option
 def serve(location, port, query_timeout, max_memory, extra):
     """Serve the graph read-only with the Oxigraph SPARQL server on 127.0.0.1.
 
@@ -192,8 +190,7 @@ def serve(location, port, query_timeout, max_memory, extra):
 @click.option("--auth", type=click.Choice(["auto", "digest", "basic"]), default="auto", show_default=True,
               help="HTTP authentication scheme for BIONN_KG_USER / BIONN_KG_PASSWORD.")
 @click.option("--timeout", type=click.FloatRange(min=1, max=86400), default=120.0, show_default=True)
-@click.option("--extra", "extra", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
-              help="Your own mechanisms, uploaded with the shipped graph. Repeatable.")
+@extra_option
 def publish(endpoint, graph_iri, append, auth, timeout, extra):
     """Load the graph into a SPARQL 1.1 store with the Graph Store protocol.
 

@@ -148,10 +148,13 @@ def _asserted(kg: "KnowledgeGraph", cur: _Curies) -> list[dict[str, Any]]:
     return rows
 
 
-def _computed(kg: "KnowledgeGraph", cur: _Curies, preset: str, threshold: float) -> list[dict[str, Any]]:
+def _computed(kg: "KnowledgeGraph", cur: _Curies, preset: str, threshold: float,
+              weights: str | dict[str, float] | None = None) -> list[dict[str, Any]]:
     from ..engine import Engine
 
-    res = Engine(kg, preset=preset).matrix()
+    eng = Engine(kg, preset=preset, weights=weights)
+    preset = eng.preset  # "custom" with --weights
+    res = eng.matrix()
     labels = dict(getattr(res, "labels", {}) or {})
     weights = getattr(res, "weights", {}) or {}
     wtxt = ", ".join(f"{k}={v:g}" for k, v in weights.items())
@@ -216,12 +219,13 @@ def _xrefs(kg: "KnowledgeGraph", cur: _Curies) -> list[dict[str, Any]]:
 
 
 def sssom_rows(kg: "KnowledgeGraph", *, computed: bool = True, preset: str = "balanced",
-               threshold: float = DEFAULT_THRESHOLD) -> tuple[list[dict[str, Any]], dict[str, str]]:
+               threshold: float = DEFAULT_THRESHOLD, weights: str | dict[str, float] | None = None
+               ) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """(rows, curie_map); computed rows only when ``computed`` and the engine is importable."""
     cur = _Curies()
     rows = _asserted(kg, cur)
     if computed and engine_available():
-        rows += _computed(kg, cur, preset, threshold)
+        rows += _computed(kg, cur, preset, threshold, weights)
     rows += _xrefs(kg, cur)
     rows.sort(key=lambda r: (r["mapping_justification"] != MANUAL or
                              r["predicate_id"] != "skos:relatedMatch",
@@ -238,9 +242,13 @@ def _yaml_str(s: str) -> str:
 
 
 def sssom_text(kg: "KnowledgeGraph", info: "VersionInfo", *, computed: bool = True, preset: str = "balanced",
-               threshold: float = DEFAULT_THRESHOLD) -> str:
-    """The SSSOM/TSV document: ``#``-prefixed YAML metadata, then the table. Deterministic."""
-    rows, curie_map = sssom_rows(kg, computed=computed, preset=preset, threshold=threshold)
+               threshold: float = DEFAULT_THRESHOLD, weights: str | dict[str, float] | None = None) -> str:
+    """The SSSOM/TSV document: ``#``-prefixed YAML metadata, then the table. Deterministic.
+
+    ``weights``: custom weights for the computed rows (override ``preset``, named "custom")."""
+    rows, curie_map = sssom_rows(kg, computed=computed, preset=preset, threshold=threshold, weights=weights)
+    if weights:
+        preset = "custom"
     n_comp = sum(r["mapping_justification"] == COMPUTED for r in rows)
     creator = _Curies()(CREATOR)  # in the bkg namespace, always in the curie_map
     meta = [

@@ -198,22 +198,3 @@ def build_report(out: str | Path, *, extra: Iterable[str | Path] = (), preset: s
         raise
     files = ["index.html", "report.md", *files]
     return ReportResult(out, time.perf_counter() - t0, files)
-
-
-def _swap(tmp: Path, out: Path) -> None:
-    """Move the finished report into place; the old one (if any) is removed only after."""
-    old = None
-    if out.exists() or out.is_symlink():
-        old = out.parent / f".{out.name}.old-{tmp.name.rsplit('-', 1)[-1]}"
-        out.rename(old)
-    try:
-        tmp.rename(out)
-    except BaseException:
-        if old is not None:
-            old.rename(out)
-        raise
-    if old is not None:
-        if old.is_dir() and not old.is_symlink():
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            old.unlink()
