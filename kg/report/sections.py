@@ -128,7 +128,7 @@ def build_sections(d: ReportData) -> list[Section]:
         tables=[Table("rank correlation with Table 1", corr, ["dimension", "spearman rho", "p value", "pairs"],
                       "data/correlations.csv"),
                 Table("Table 1 pairs: computed vs the paper", d.agreement,
-                      ["bio", "ann", *[c for n in _rated(d) for c in (f"paper {n}", n)], "E"],
+                      ["bio_label", "ann_label", *[c for n in _rated(d) for c in (f"paper {n}", n)], "E"],
                       "data/agreement.csv"),
                 Table("recovery of asserted analogs", d.recovery,
                       ["direction", "group", "pairs", "MRR", "Hits@1", "Hits@3", "degree MRR", "random MRR"],
