@@ -17,6 +17,7 @@ from kg.engine import baselines as bl
 from kg.engine.evaluate import (BASELINES, ablate_terms, benchmark_pairs, bootstrap_interval, evaluate,
                                 pair_exclusive_terms, permutation_pvalue, rank_of, spearman)
 from kg.graph import load_graph
+from kg.output import json_key
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -131,10 +132,11 @@ def test_no_analog_pairs_are_negatives_not_positives(shipped_eval, shipped_graph
           if r["coverage"] == B + "NoAnalog"}
     assert (B + "ActionPotential", B + "Backpropagation") in no
     positives = {(r["bio"], r["ann"]) for r in shipped_eval.ranks}
-    assert ("action potential", "backpropagation") not in positives
-    assert ("gap junction coupling", "backpropagation") not in positives
-    neg = {(r["bio"], r["ann"], r["direction"]) for r in shipped_eval.negatives}
+    assert (B + "ActionPotential", B + "Backpropagation") not in positives
+    assert (B + "GapJunctionCoupling", B + "Backpropagation") not in positives
+    neg = {(r["bio_label"], r["ann_label"], r["direction"]) for r in shipped_eval.negatives}
     assert ("action potential", "backpropagation", "bio->ann") in neg
+    assert all(r["bio"].startswith(B) and r["ann"].startswith(B) for r in shipped_eval.negatives)
     assert all(0 <= r["percentile"] <= 1 for r in shipped_eval.negatives)
 
 
@@ -176,10 +178,12 @@ def test_evaluate_cli_prints_baselines_ablation_and_negatives(capsys):
     code, out, _ = run(capsys, "evaluate", "--format", "json")
     assert code == 0
     doc = json.loads(out)
-    rec = doc["recovery of asserted analogs"]
-    assert all("IDF overlap MRR" in r and "margin over best" in r for r in rec)
-    assert doc["NoAnalog pairs (negatives: should rank low)"]
-    assert {r["scorer"] for r in doc["recovery by scorer"]} >= {"E", "S", "F", "C", "M", "random", *BASELINES}
+    rec = doc["recovery_of_asserted_analogs"]
+    assert all("idf_overlap_mrr" in r and "margin_over_best" in r for r in rec)
+    neg = doc["noanalog_pairs_negatives_should_rank_low"]
+    # regression (issue 15): bio/ann are CURIEs in JSON, the labels beside them
+    assert neg and all(r["bio"].startswith("bkg:") and r["bio_label"] and r["ann_label"] for r in neg)
+    assert {r["scorer"] for r in doc["recovery_by_scorer"]} >= {"E", "S", "F", "C", "M", "random", *BASELINES}
 
 
 # -- benchmarks --------------------------------------------------------------------------------------------
@@ -188,16 +192,16 @@ def test_benchmark_fixture_ranks_among_its_own_candidates(capsys):
     assert code == 0
     doc = json.loads(out)
     summary = next(v for k, v in doc.items() if k.startswith("benchmark"))
-    assert summary["pairs scored"] == 3 and summary["pairs skipped"] == 2
-    assert summary["biological candidates"] == 3 and summary["ANN candidates"] == 3
-    rows = doc["recovery by scorer (each side ranked among the benchmark's candidates)"]
+    assert summary["pairs_scored"] == 3 and summary["pairs_skipped"] == 2
+    assert summary["biological_candidates"] == 3 and summary["ann_candidates"] == 3
+    rows = doc[json_key("recovery by scorer (each side ranked among the benchmark's candidates)")]
     by = {(r["direction"], r["scorer"]): r for r in rows}
-    assert by[("bio->ann", "random")]["MRR"] == pytest.approx((1 + 1 / 2 + 1 / 3) / 3)
+    assert by[("bio->ann", "random")]["MRR"] == pytest.approx((1 + 1 / 2 + 1 / 3) / 3, rel=1e-3)  # JSON: 4 digits
     assert by[("bio->ann", "E")]["MRR"] == pytest.approx(1.0)  # each fixture pair shares its distinctive terms
     assert {s for _, s in by} >= {"E", "S", "F", "C", "M", "degree", "descriptor Jaccard", "IDF overlap",
                                   "label TF-IDF"}
-    assert all(r["candidates"] == 3 for r in doc["rank of each pair"])
-    skipped = {r["bio"]: r["reason"] for r in doc["skipped pairs"]}
+    assert all(r["candidates"] == 3 for r in doc["rank_of_each_pair"])
+    skipped = {r["bio"]: r["reason"] for r in doc["skipped_pairs"]}
     assert "not described in the benchmark's files" in skipped["bkg:fx_bio_Missing"]
     assert "not described in the benchmark's files" in skipped["bkg:SynapticPruning"]
 
@@ -208,8 +212,8 @@ def test_benchmark_with_one_side_missing_skips_every_pair(capsys, tmp_path):
     code, out, _ = run(capsys, "evaluate", "--benchmark", str(tmp_path), "--format", "json")
     assert code == 0
     doc = json.loads(out)
-    assert len(doc["skipped pairs"]) == 5
-    assert doc["recovery by scorer (each side ranked among the benchmark's candidates)"] == []
+    assert len(doc["skipped_pairs"]) == 5
+    assert doc[json_key("recovery by scorer (each side ranked among the benchmark's candidates)")] == []
 
 
 @pytest.mark.parametrize("setup, message", [
