@@ -235,9 +235,9 @@ def test_heatmap_has_a_title_and_a_titled_colour_scale(monkeypatch, engine):
     fg.heatmap(d)
     fig = captured[0]
     main_ax, bar_ax = fig.axes[0], fig.axes[1]
-    assert "E(b, a)" in main_ax.get_title(loc="left")
-    assert bar_ax.get_title() == "E(b, a)"
-    assert "undefined" in bar_ax.get_ylabel()
+    assert "E(b, a)" in bar_ax.get_title(loc="left")
+    assert bar_ax.get_xlabel().startswith("colour scale: E(b, a)") and "undefined" in bar_ax.get_xlabel()
+    assert [t.get_text() for t in bar_ax.get_xticklabels()], "the colour scale has no tick labels"
     ticks = [t.get_text() for t in main_ax.get_yticklabels()]
     assert ticks and not any(t.startswith(("http", "bkg:")) for t in ticks), "IRIs or CURIEs as tick labels"
     assert all(len(t) <= 36 for t in ticks) and any(t.endswith("…") for t in ticks)

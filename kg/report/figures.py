@@ -100,14 +100,17 @@ def heatmap(data: ReportData) -> bytes:
     else:
         ax.set_yticks([]), ax.set_xticks([])
     ax.set_ylabel("biological mechanism", fontsize=11), ax.set_xlabel("ANN mechanism", fontsize=11)
-    ax.set_title(f"Equivalence E(b, a) of every pair ({data.preset} weights); rows and columns clustered",
-                 fontsize=12, loc="left")
     for s in ax.spines.values():
         s.set_visible(False)
-    cb = fig.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
-    cb.ax.set_title("E(b, a)", fontsize=10, fontweight="bold", pad=8)
+    # the scale sits above the matrix, at its left: seen first, also when the page shows the figure at
+    # full size (readable labels) and the reader has not scrolled to the right
+    cb = fig.colorbar(im, ax=ax, location="top", fraction=0.012, pad=0.015, shrink=0.3, anchor=(0.0, 0.0),
+                      panchor=(0.0, 1.0))
+    cb.ax.set_title(f"Equivalence E(b, a) of every pair ({data.preset} weights), rows and columns clustered",
+                    fontsize=12, fontweight="bold", loc="left", pad=8)
     cb.ax.tick_params(labelsize=9)
-    cb.set_label("0 = nothing in common, higher = more equivalent; grey = undefined (missing data)", fontsize=9)
+    cb.ax.set_xlabel("colour scale: E(b, a), 0 = nothing in common, higher = more equivalent; "
+                     "grey = undefined (missing data)", fontsize=9, loc="left")
     return _png(fig)
 
 
