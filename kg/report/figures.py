@@ -68,6 +68,11 @@ def _wrap(text: str, width: int, lines: int) -> list[str]:
     return out[:lines]
 
 
+def _grain(text: str) -> str:
+    """A grain's short name: its label without the parenthesised detail ("one signal over one connection")."""
+    return text.split(" (", 1)[0]
+
+
 def _empty(message: str, size=(6, 1.2)) -> bytes:
     plt = _plt()
     fig, ax = plt.subplots(figsize=size)
@@ -184,21 +189,22 @@ def efficiency_chart(data: ReportData) -> bytes:
         return _empty("no efficiency-hypothesis gap is recorded")
     plt = _plt()
     n = len(rows)
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(9.5, 0.9 + 0.24 * n), sharey=True, width_ratios=[1.2, 1])
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11.5, 1.2 + 0.27 * n), sharey=True, width_ratios=[1.2, 1])
     y = np.arange(n)
     oom = [r["orders of magnitude"] for r in rows]
     lim = max([abs(v) for v in oom if not math.isnan(v)] + [1.0]) * 1.15
     ax.axvline(0, color=GREY, lw=0.8, ls="--")
     for k, v in enumerate(oom):
         if math.isnan(v):
-            ax.text(0, k, "no cost data for both sides", ha="center", va="center", fontsize=6.5, color="#888",
+            ax.text(0, k, "no cost data for both sides", ha="center", va="center", fontsize=7.5, color="#888",
                     style="italic", bbox={"fc": "white", "ec": "none", "pad": 0.5})
         else:
             ax.barh([k], [v], color="#2a9d8f" if v > 0 else "#e76f51", height=0.6)
-    ax.set_yticks(y, [f"{r['rank']}. {_short(r['bio_label'], 30)} ({_short(r['grain'], 18)})" for r in rows],
-                  fontsize=7)
+    ax.set_yticks(y, [f"{r['rank']}. {_short(r['bio_label'], 32)}" + (f" ({_short(_grain(r['grain']), 28)})"
+                                                                     if r['grain'] else "") for r in rows],
+                  fontsize=8)
     ax.set_xlim(-lim, lim)
-    ax.set_xlabel("orders of magnitude: log10(ANN cost / biological cost); > 0: biology cheaper")
+    ax.set_xlabel("orders of magnitude: log10(ANN cost / biological cost)\n> 0: biology cheaper")
     ax.invert_yaxis()
     best = [r["best E"] for r in rows]
     bx.barh(y, [0 if math.isnan(v) else v for v in best], color=["#e6e6e6" if math.isnan(v) else "#264653"
@@ -206,9 +212,9 @@ def efficiency_chart(data: ReportData) -> bytes:
     bx.axvline(0.5, color=GREY, lw=0.8, ls="--")
     for k, v in enumerate(best):
         label = "E undefined" if math.isnan(v) else _short(rows[k]["best analog"], 26)
-        bx.text((0 if math.isnan(v) else v) + 0.01, k, label, va="center", fontsize=6.5, color="#555")
+        bx.text((0 if math.isnan(v) else v) + 0.01, k, label, va="center", fontsize=7.5, color="#555")
     bx.set_xlim(0, 1)
-    bx.set_xlabel("best computed E (tau = 0.5 dashed) and that analog")
+    bx.set_xlabel("best computed E and that analog\n(dashed: the threshold tau = 0.5)")
     fig.suptitle("Efficiency hypothesis: biology's energy advantage where no ANN analog reaches E >= 0.5",
                  fontsize=9, fontweight="bold", y=1 - 0.12 / fig.get_figheight())
     fig.tight_layout()
@@ -269,12 +275,12 @@ def sensitivity_chart(data: ReportData) -> bytes:
         return _empty("no biological mechanism has a defined top analog")
     plt = _plt()
     rows = sorted(rows, key=lambda r: (r["share stays top"], r["bio_label"]))
-    fig, ax = plt.subplots(figsize=(8.5, 0.6 + 0.2 * len(rows)))
+    fig, ax = plt.subplots(figsize=(9.5, 0.8 + 0.22 * len(rows)))
     y = np.arange(len(rows))
     shares = np.array([r["share stays top"] for r in rows])
     colours = plt.get_cmap("RdYlGn")(shares * 0.85 + 0.1)
     ax.barh(y, shares, color=colours, height=0.75)
-    ax.set_yticks(y, [f"{_short(r['bio_label'], 30)} → {_short(r['balanced top'], 24)}" for r in rows], fontsize=7)
+    ax.set_yticks(y, [f"{_short(r['bio_label'], 32)} → {_short(r['balanced top'], 28)}" for r in rows], fontsize=8)
     ax.set_xlim(0, 1)
     ax.set_xlabel(f"share of the {data.sensitivity_grid.get('points', 0)} weight-grid points where the balanced "
                   "top analog stays top")
