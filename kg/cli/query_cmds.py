@@ -15,8 +15,9 @@ def parse_params(header: str) -> list[dict[str, object]]:
     The header lists ``?name (TYPE[, optional][: description])`` items separated by commas, e.g.
     ``?mechanism (IRI, optional: either side), ?tau (double, optional: the E threshold, default 0.5)``.
 
-    >>> parse_params('?dimension (literal symbol "S" or "F", optional)')
-    [{'name': 'dimension', 'type': 'literal', 'optional': True, 'description': 'symbol "S" or "F"'}]
+    >>> parse_params("?drug (IRI), ?tau (double, optional: the E threshold)")  # doctest: +NORMALIZE_WHITESPACE
+    [{'name': 'drug', 'type': 'IRI', 'optional': False, 'description': ''},
+     {'name': 'tau', 'type': 'double', 'optional': True, 'description': 'the E threshold'}]
     """
     import re
 

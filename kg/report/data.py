@@ -191,7 +191,7 @@ def _efficiency(res, graph, data: ReportData) -> None:
                     "agreement": r["agreement"] or "", "grain": r["grain_label"] or "",
                     "biological cost": r["biological_cost"] or "", "cheapest ANN": r["cheapest_ann_label"] or "",
                     "ANN cost": r["ann_cost"] or "", "orders of magnitude": _f(r["orders_of_magnitude"]),
-                    data.energy_key: _f(r["Ef"]), "note": r["data_note"] or ""})
+                    data.energy_key: _f(r[data.energy_key]), "note": r["data_note"] or ""})
     data.efficiency = out
 
 
