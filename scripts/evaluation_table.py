@@ -95,10 +95,11 @@ def markdown() -> tuple[str, str]:
     out.append("\n#### NoAnalog pairs (negatives)\n")
     out.append("Pairs a source compares and finds not analogous; rank among the candidates (1 = top), "
                "percentile 0 = top, 1 = bottom.\n")
-    out.append(_table(b.negatives, ["direction", "bio", "ann", "E", "rank", "candidates", "percentile",
-                                    "IDF overlap rank", "label TF-IDF rank", "random rank"]))
+    negative_cols = ["direction", "bio_label", "ann_label", "E", "rank", "candidates", "percentile",
+                     "IDF overlap rank", "label TF-IDF rank", "random rank"]
+    out.append(_table(b.negatives, negative_cols, ["direction", "bio", "ann", *negative_cols[3:]]))
     out.append("\n#### Pair-exclusive descriptor terms (removed in the ablation)\n")
-    out.append(_table(b.ablation, ["kind", "term", "bio", "ann"]) if b.ablation else
+    out.append(_table(b.ablation, ["kind", "term", "bio_label", "ann_label"], ["kind", "term", "bio", "ann"]) if b.ablation else
                "None: no descriptor term is used by exactly one asserted pair and nothing else.")
     # presets
     out.append("\n#### The presets\n")

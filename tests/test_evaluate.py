@@ -17,6 +17,7 @@ from kg.engine import baselines as bl
 from kg.engine.evaluate import (BASELINES, ablate_terms, benchmark_pairs, bootstrap_interval, evaluate,
                                 pair_exclusive_terms, permutation_pvalue, rank_of, spearman)
 from kg.graph import load_graph
+from kg.output import json_key
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -131,10 +132,11 @@ def test_no_analog_pairs_are_negatives_not_positives(shipped_eval, shipped_graph
           if r["coverage"] == B + "NoAnalog"}
     assert (B + "ActionPotential", B + "Backpropagation") in no
     positives = {(r["bio"], r["ann"]) for r in shipped_eval.ranks}
-    assert ("action potential", "backpropagation") not in positives
-    assert ("gap junction coupling", "backpropagation") not in positives
-    neg = {(r["bio"], r["ann"], r["direction"]) for r in shipped_eval.negatives}
+    assert (B + "ActionPotential", B + "Backpropagation") not in positives
+    assert (B + "GapJunctionCoupling", B + "Backpropagation") not in positives
+    neg = {(r["bio_label"], r["ann_label"], r["direction"]) for r in shipped_eval.negatives}
     assert ("action potential", "backpropagation", "bio->ann") in neg
+    assert all(r["bio"].startswith(B) and r["ann"].startswith(B) for r in shipped_eval.negatives)
     assert all(0 <= r["percentile"] <= 1 for r in shipped_eval.negatives)
 
 
@@ -179,6 +181,8 @@ def test_evaluate_cli_prints_baselines_ablation_and_negatives(capsys):
     rec = doc["recovery"]  # short section keys and snake_case fields in JSON (docs/json-output.md)
     assert all("idf_overlap_mrr" in r and "margin_over_best" in r for r in rec)
     assert doc["negatives"]
+    # regression (issue 15): bio/ann are CURIEs in JSON, the labels beside them
+    assert all(r["bio"].startswith("bkg:") and r["bio_label"] and r["ann_label"] for r in doc["negatives"])
     assert {r["scorer"] for r in doc["recovery_by_scorer"]} >= {"E", "S", "F", "C", "M", "random", *BASELINES}
 
 

@@ -122,3 +122,16 @@ def test_regression_float32_noise_and_obo_prefix():
                               "tiny": 1.234567e-11, "n": 7, "ok": True, "nan": float("nan")}))
     assert out == {"path_proximity": 0.371, "cross_references": ["GO:0098883"], "tiny": 1.235e-11, "n": 7,
                    "ok": True, "nan": None}
+
+
+def test_regression_query_list_params_are_records(capsys):
+    """Regression (issue 15): `query --list --format json` gave `params` as one text string."""
+    assert main(["query", "--list", "--format", "json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["equivalence_ratings"]["params"] == [
+        {"name": "mechanism", "type": "IRI", "optional": True, "description": "either side"},
+        {"name": "dimension", "type": "literal", "optional": True, "description": 'symbol "S" or "F"'}]
+    assert rows["efficiency_gaps"]["params"][1]["type"] == "double"
+    assert all(isinstance(r["params"], list) for r in rows.values())
+    assert main(["query", "--list"]) == 0  # text keeps one readable cell
+    assert "?mechanism (IRI, optional: either side)" in capsys.readouterr().out

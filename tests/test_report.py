@@ -162,3 +162,98 @@ def test_page_in_headless_chromium(report_dir, tmp_path):
     assert m.group(1) == "0", f"{m.group(1)} broken image(s)"
     for key, title in SECTION_TITLES.items():
         assert f'id="{key}"' in dom and title in dom
+
+
+# -- legibility (issue 15): citations, readable headers, data links, scales ------------------------------
+def test_citation_text_on_named_sources():
+    from kg.report.data import citation_text
+    harris = "J. Harris, 'BioNN-ANN Equivalence Framework'"
+    assert citation_text("3.2 MAO Inhibitors: Preventing Signal Degradation", harris, None) == \
+        f"{harris}, section 3.2"
+    assert citation_text("1. Introduction", harris, None) == f"{harris}, section 1"
+    assert citation_text("II.C.3 Backpropagation and Action Potential", "A. Zou et al., arXiv:2203.13262",
+                         None) == "A. Zou et al., arXiv:2203.13262, section II.C.3"
+    assert citation_text("The Core Divergence", "Untitled essay", None) == "Untitled essay, section 'The Core Divergence'"
+    assert citation_text("Table 1. Core equivalence map", harris, None) == f"{harris}, Table 1. Core equivalence map"
+    assert citation_text(None, None, "W. C. Abraham and M. F. Bear, 'Metaplasticity' (1996).", "Abraham 1996") == \
+        "W. C. Abraham and M. F. Bear, 'Metaplasticity' (1996)."
+    assert citation_text(None, None, None, "a label") == "a label"
+
+
+def test_sources_are_cited_not_curies(report_dir):
+    """Regression (issue 15): the report printed sources as CURIEs (bkg:src_harris_5_1)."""
+    for name in ("index.html", "report.md"):
+        text = (report_dir / name).read_text()
+        assert "bkg:src_" not in text, f"{name} prints a source as a CURIE"
+        assert "J. Harris, &#x27;BioNN-ANN Equivalence Framework&#x27;, section 5.1" in text or \
+            "J. Harris, 'BioNN-ANN Equivalence Framework', section 5.1" in text, name
+    import csv
+    with (report_dir / "data" / "disanalogies.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    row = next(r for r in rows if r["disanalogy"] == "bkg:Dis_NoBiologicalBackpropagation")
+    assert row["sources"] == "bkg:src_harris_5_1"  # the data file keeps the IDs, beside the citations
+    assert row["citations"] == "J. Harris, 'BioNN-ANN Equivalence Framework', section 5.1"
+
+
+def test_table_headers_are_readable(report_dir):
+    text = (report_dir / "index.html").read_text()
+    headers = re.findall(r"<th[^>]*>([^<]*)</th>", text)
+    assert headers
+    raw = [h for h in headers if "_" in h or h in ("bio", "ann")]
+    assert raw == [], f"raw column names as headers: {sorted(set(raw))}"
+    assert "biological mechanism" in headers and "ANN mechanism" in headers
+    md_headers = [ln for ln in (report_dir / "report.md").read_text().splitlines() if ln.startswith("| ")]
+    assert not any("bio_label" in ln or "ann_label" in ln for ln in md_headers)
+
+
+def test_every_figure_and_table_links_its_data_file(report_dir):
+    """Regression (issue 15): data files were named as plain text; now a link under each, to a file that exists."""
+    text = (report_dir / "index.html").read_text()
+    md = (report_dir / "report.md").read_text()
+    links = set(re.findall(r'<a class="data" href="([^"]+)"', text))
+    for target in links:
+        assert (report_dir / target).is_file(), f"link to a missing file: {target}"
+    # every figure: a data link inside it; every table block: a data link right after it
+    for fig in re.findall(r"<figure.*?</figure>", text, flags=re.S):
+        assert re.search(r'<p class="data-link">Data: <a class="data" href="data/', fig), fig[-300:]
+    for m in re.finditer(r"<h3>[^<]*</h3><table>.*?</table>(?:<p class=\"more\">[^<]*</p>)?", text, flags=re.S):
+        after = text[m.end():m.end() + 60]
+        assert after.startswith('<p class="data-link">Data: <a class="data" href="'), \
+            f"table without a data link: {m.group(0)[:80]}"
+    assert len(links) >= 15
+    md_links = set(re.findall(r"\[(data/[^\]]+)\]\((data/[^)]+)\)", md))
+    assert md_links and all(a == b and (report_dir / a).is_file() for a, b in md_links)
+
+
+def test_heatmap_has_a_title_and_a_titled_colour_scale(monkeypatch, engine):
+    import kg.report.figures as fg
+    from kg.ids import EntityIndex
+    from kg.report.data import collect
+    captured = []
+    monkeypatch.setattr(fg, "_png", lambda fig: captured.append(fig) or b"")
+    d = collect(engine.graph, engine, EntityIndex(engine.graph))
+    fg.heatmap(d)
+    fig = captured[0]
+    main_ax, bar_ax = fig.axes[0], fig.axes[1]
+    assert "E(b, a)" in bar_ax.get_title(loc="left")
+    assert bar_ax.get_xlabel().startswith("colour scale: E(b, a)") and "undefined" in bar_ax.get_xlabel()
+    assert [t.get_text() for t in bar_ax.get_xticklabels()], "the colour scale has no tick labels"
+    ticks = [t.get_text() for t in main_ax.get_yticklabels()]
+    assert ticks and not any(t.startswith(("http", "bkg:")) for t in ticks), "IRIs or CURIEs as tick labels"
+    assert all(len(t) <= 36 for t in ticks) and any(t.endswith("…") for t in ticks)
+    assert min(t.get_fontsize() for t in main_ax.get_yticklabels()) >= 8
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+
+
+def test_dimension_bars_have_a_scale_and_named_analogs():
+    from kg.report.figures import dimension_bars_svg
+    rows = [{"rank": 1, "ann_label": "dropout", "S": 0.4, "F": float("nan")},
+            {"rank": 2, "ann_label": "a very long analog name that cannot fit under its bars", "S": 1.0, "F": 0.2}]
+    svg = dimension_bars_svg(rows, dims=("S", "F"))
+    for tick in (">0<", ">0.5<", ">1<"):
+        assert tick in svg, f"scale tick {tick} missing"
+    assert ">dropout<" in svg and ">n/a<" in svg
+    assert "…" in svg and "<title>a very long analog name that cannot fit under its bars</title>" in svg
+    sizes = [float(x) for x in re.findall(r'font-size="([\d.]+)"', svg)]
+    assert min(s for s in sizes if s != 7) >= 10  # only the n/a marks are smaller

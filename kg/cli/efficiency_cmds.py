@@ -87,6 +87,21 @@ def normalisation(graph: Any, iri: str) -> dict[str, Any]:
     return {"grains": list(grains.values()), "analogs": analogs, "note": note}
 
 
+_NUMERIC = ("E", "cost_ratio", "orders_of_magnitude")
+
+
+def _numbers(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with its unitless figures (E, cost ratio, orders of magnitude) as numbers; n/a as None."""
+    out = dict(row)
+    for k in _NUMERIC:
+        if isinstance(out.get(k), str):
+            try:
+                out[k] = float(out[k])
+            except ValueError:
+                out[k] = None
+    return out
+
+
 @click.command()
 @click.argument("ident", metavar="ID")
 @graph_options
@@ -115,7 +130,10 @@ def normalise(ident, extra, fmt):
                       hint="normalisation goes from a biological mechanism's cost to its ANN analogs "
                            "(section 4.2); give one, e.g. bkg:ChemicalSynapticTransmission")
     res = normalisation(g, iri)
-    sections: dict[str, Any] = {"mechanism": {"mechanism": g.curie(iri), "note": res["note"] or "-"}}
+    if fmt == "json":  # numbers as numbers (docs/json-output.md); quantities with units stay text
+        res = {**res, "grains": [_numbers(r) for r in res["grains"]], "analogs": [_numbers(r) for r in res["analogs"]]}
+    sections: dict[str, Any] = {"mechanism": {"mechanism": g.curie(iri),
+                                              "note": res["note"] or ("" if fmt == "json" else "-")}}
     # short, stable keys in JSON (docs/json-output.md); the table titles say what each section holds
     json_out = fmt == "json"
     sections["per grain" if json_out else "per grain: Eb, Cb and the expected Ea, Ca of the closest costed analogs"] = \

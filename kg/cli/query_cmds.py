@@ -9,11 +9,45 @@ DEFAULT_MAX_ROWS = 10_000
 MAX_QUERY_BYTES = 1_000_000
 
 
+def parse_params(header: str) -> list[dict[str, object]]:
+    """A query's ``# params:`` header as ``{name, type, optional, description}`` records.
+
+    The header lists ``?name (TYPE[, optional][: description])`` items separated by commas, e.g.
+    ``?mechanism (IRI, optional: either side), ?tau (double, optional: the E threshold, default 0.5)``.
+
+    >>> parse_params("?drug (IRI), ?tau (double, optional: the E threshold)")  # doctest: +NORMALIZE_WHITESPACE
+    [{'name': 'drug', 'type': 'IRI', 'optional': False, 'description': ''},
+     {'name': 'tau', 'type': 'double', 'optional': True, 'description': 'the E threshold'}]
+    """
+    import re
+
+    out: list[dict[str, object]] = []
+    for m in re.finditer(r"\?(\w+)\s*(?:\(([^()]*)\))?", header):
+        name, inner = m.group(1), (m.group(2) or "").strip()
+        kind, _, rest = inner.partition(",")
+        kind_word, _, kind_note = kind.strip().partition(" ")
+        rest = rest.strip()
+        optional = rest.startswith("optional")
+        if optional:
+            rest = rest[len("optional"):].lstrip(" :")
+        desc = "; ".join(x for x in (kind_note.strip(), rest) if x)
+        out.append({"name": name, "type": kind_word or "any", "optional": optional, "description": desc})
+    return out
+
+
+def _params_text(params: list[dict[str, object]]) -> str:
+    return ", ".join(f"?{p['name']} ({p['type']}{', optional' if p['optional'] else ''}"
+                     f"{': ' + str(p['description']) if p['description'] else ''})" for p in params)
+
+
 def _list_queries(fmt: str) -> str:
     from ..output import render
     from ..queries import list_queries
-    rows = [{"name": q.name, "purpose": q.title, "params": q.headers.get("params", "")}
-            for q in list_queries()]
+    rows = []
+    for q in list_queries():
+        params = parse_params(q.headers.get("params", ""))
+        # JSON gets the records (docs/schemas/query-list.schema.json); text formats one readable cell
+        rows.append({"name": q.name, "purpose": q.title, "params": params if fmt == "json" else _params_text(params)})
     return render(rows, fmt, max_width=90)
 
 

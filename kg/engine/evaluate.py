@@ -215,7 +215,8 @@ def _rank_pairs(scorers: Mapping[str, np.ndarray], pairs: Sequence[_Pair], posit
             else:
                 target, excl, n_all = p.i, of_ann[p.j], E.shape[0]
                 get = lambda M: M[:, p.j]  # noqa: E731
-            row = {"group": p.group, "direction": direction, "bio": label(p.bio), "ann": label(p.ann),
+            row = {"group": p.group, "direction": direction, "bio": p.bio, "bio_label": label(p.bio), "ann": p.ann,
+                   "ann_label": label(p.ann),
                    "E": float(E[p.i, p.j]), "candidates": n_all - len(excl - {target})}
             for name, M in scorers.items():
                 row["rank" if name == "E" else f"{name} rank"] = rank_of(get(M), target, excl)
@@ -398,15 +399,16 @@ def evaluate(engine: Engine, graph=None, res: MatrixResult | None = None) -> Eva
     neg_out = []
     for r in neg_rows:
         n = r["candidates"]
-        neg_out.append({"direction": r["direction"], "bio": r["bio"], "ann": r["ann"], "E": r["E"],
+        neg_out.append({"direction": r["direction"], "bio": r["bio"], "bio_label": r["bio_label"], "ann": r["ann"],
+                        "ann_label": r["ann_label"], "E": r["E"],
                         "rank": r["rank"], "candidates": n,
                         "percentile": (r["rank"] - 1) / (n - 1) if n > 1 else math.nan,
                         "IDF overlap rank": r["IDF overlap rank"], "label TF-IDF rank": r["label TF-IDF rank"],
                         "random rank": (n + 1) / 2})
 
     agreement, correlations, baseline_corr = _table1(graph, res, abl, base, bi, ai, label)
-    ablation = [{"kind": t["kind"], "term": t["term"].rsplit("/", 1)[-1], "bio": label(t["bio"]),
-                 "ann": label(t["ann"])} for t in excl]
+    ablation = [{"kind": t["kind"], "term": t["term"].rsplit("/", 1)[-1], "bio": t["bio"],
+                 "bio_label": label(t["bio"]), "ann": t["ann"], "ann_label": label(t["ann"])} for t in excl]
     return Evaluation(agreement, correlations, ranks, recovery, baseline_corr, by_scorer, neg_out, ablation)
 
 
@@ -422,7 +424,8 @@ def _table1(graph, res: MatrixResult, abl: MatrixResult, base: Mapping[str, np.n
         if key not in by_row:
             by_row[key] = []
         by_row[key].append((i, j, float(r["structural_score"]), float(r["functional_score"])))
-        agreement.append({"row": list(by_row).index(key) + 1, "bio": label(b), "ann": label(a),
+        agreement.append({"row": list(by_row).index(key) + 1, "bio": b, "bio_label": label(b), "ann": a,
+                          "ann_label": label(a),
                           "paper S": r["structural"].rsplit("/", 1)[-1], "S": float(res.dims["S"][i, j]),
                           "paper F": r["functional"].rsplit("/", 1)[-1], "F": float(res.dims["F"][i, j]),
                           "E": float(res.E[i, j])})

@@ -6,6 +6,7 @@ Figures, the HTML page, the Markdown file and the CSV/JSON data files are all re
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,7 @@ class ReportData:
     sensitivity_grid: dict[str, Any] = field(default_factory=dict)
     neighbourhoods: dict[str, dict[str, list[tuple[str, str]]]] = field(default_factory=dict)
     partial: list[dict[str, Any]] = field(default_factory=list)
+    citations: dict[str, str] = field(default_factory=dict)  # source IRI -> how the report cites it
     files: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -105,6 +107,13 @@ class ReportData:
         if not iri:
             return ""
         return self.labels.get(iri) or self.curie.get(iri) or iri.rsplit("/", 1)[-1]
+
+    def cite(self, iri: str | None) -> str:
+        """A source as a reader cites it (the document and section, or the publication's bibliographic
+        citation), never as a CURIE; the label when the graph says nothing more."""
+        if not iri:
+            return ""
+        return self.citations.get(iri) or self.label(iri)
 
 
 # -- pieces -----------------------------------------------------------------------------------------
@@ -219,11 +228,12 @@ def _disanalogies(graph, data: ReportData) -> None:
         if r["closing_approach"]:
             g["closing"].add(r["closing_approach_label"] or data.label(r["closing_approach"]))
         if r["source"]:
-            g["sources"].add(data.curie.get(r["source"], r["source"]))
+            g["sources"].add(r["source"])
     out = [{"disanalogy": g["disanalogy"], "label": g["label"],
             "concerned mechanisms": ", ".join(sorted(g["concerns"])),
             "attempts to close": ", ".join(sorted(g["closing"])) or "(none recorded: open)",
-            "sources": ", ".join(sorted(g["sources"])), "closers": len(g["closing"])}
+            "sources": [data.curie.get(x, x) for x in sorted(g["sources"])],
+            "citations": "; ".join(sorted(data.cite(x) for x in g["sources"])), "closers": len(g["closing"])}
            for g in groups.values()]
     out.sort(key=lambda r: (r["closers"] == 0, -r["closers"], r["label"]))
     data.disanalogies = out
@@ -297,6 +307,37 @@ def _neighbourhoods(graph, res, data: ReportData) -> None:
     data.neighbourhoods = {m: dict(v) for m, v in nb.items()}
 
 
+_NUMBERED = re.compile(r"^((?:\d+|[IVX]+)(?:\.[0-9A-Za-z]+)*)\.?\s+\S")
+
+
+def citation_text(section: str | None, document_label: str | None, citation: str | None,
+                  label: str | None = None) -> str:
+    """How the report cites a source.
+
+    A section of a source document: the document and the section's number ("J. Harris, 'BioNN-ANN
+    Equivalence Framework', section 3.2"), or its title when it has no number ("..., section 'The Core
+    Divergence'"; a table keeps its own name). A publication: its bibliographic citation.
+
+    >>> citation_text("3.2 MAO Inhibitors: Preventing Signal Degradation", "J. Harris, 'BioNN-ANN Equivalence Framework'", None)
+    "J. Harris, 'BioNN-ANN Equivalence Framework', section 3.2"
+    >>> citation_text("II.C.3 Backpropagation and Action Potential", "A. Zou et al., arXiv:2203.13262", None)
+    'A. Zou et al., arXiv:2203.13262, section II.C.3'
+    """
+    if section and document_label:
+        m = _NUMBERED.match(section)
+        where = (f"section {m.group(1)}" if m else section if section.startswith("Table")
+                 else f"section '{section}'")
+        return f"{document_label}, {where}"
+    return citation or label or ""
+
+
+def _sources(graph, data: ReportData) -> None:
+    for r in graph.select_named("report/sources"):
+        text = citation_text(r.get("section"), r.get("document_label"), r.get("citation"), r.get("source_label"))
+        if text:
+            data.citations.setdefault(r["source"], text)
+
+
 # -- all ----------------------------------------------------------------------------------------------
 def collect(graph, eng, idx, step_cb=None, sensitivity_step: float = 0.1) -> ReportData:
     """Compute the report's content (``idx``: the graph's EntityIndex). ``step_cb(name)`` is called
@@ -319,6 +360,7 @@ def collect(graph, eng, idx, step_cb=None, sensitivity_step: float = 0.1) -> Rep
     step("efficiency, pathology, disanalogies")
     _efficiency(res, graph, data)
     _pathology(graph, data)
+    _sources(graph, data)
     _disanalogies(graph, data)
     _neighbourhoods(graph, res, data)
     step("graph size and quality checks")

@@ -47,6 +47,32 @@ def _short(text: str, n: int = 32) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def _wrap(text: str, width: int, lines: int) -> list[str]:
+    """``text`` on at most ``lines`` lines of ``width`` characters, the last shortened with an ellipsis.
+
+    >>> _wrap("lottery ticket pruning and rewinding", 14, 2)
+    ['lottery ticket', 'pruning and r…']
+    """
+    words, out, cur = text.split(), [], ""
+    for k, w in enumerate(words):
+        if len(out) == lines - 1:  # last line: the rest, shortened
+            out.append(_short(" ".join([cur, *words[k:]]).strip(), width))
+            return out
+        if not cur or len(cur) + 1 + len(w) <= width:
+            cur = f"{cur} {w}".strip()
+        else:
+            out.append(_short(cur, width))
+            cur = w
+    if cur:
+        out.append(_short(cur, width))
+    return out[:lines]
+
+
+def _grain(text: str) -> str:
+    """A grain's short name: its label without the parenthesised detail ("one signal over one connection")."""
+    return text.split(" (", 1)[0]
+
+
 def _empty(message: str, size=(6, 1.2)) -> bytes:
     plt = _plt()
     fig, ax = plt.subplots(figsize=size)
@@ -73,16 +99,23 @@ def heatmap(data: ReportData) -> bytes:
                                                                           np.isfinite(E).any() else 1),
                    aspect="auto", interpolation="nearest")
     if show_labels:
-        ax.set_yticks(range(nb), [_short(data.label(res.bio[i]), 34) for i in data.order_bio], fontsize=7)
-        ax.set_xticks(range(na), [_short(data.label(res.ann[j]), 30) for j in data.order_ann], fontsize=7,
+        ax.set_yticks(range(nb), [_short(data.label(res.bio[i]), 36) for i in data.order_bio], fontsize=8)
+        ax.set_xticks(range(na), [_short(data.label(res.ann[j]), 32) for j in data.order_ann], fontsize=8,
                       rotation=60, ha="right", rotation_mode="anchor")
     else:
         ax.set_yticks([]), ax.set_xticks([])
-    ax.set_ylabel("biological mechanism"), ax.set_xlabel("ANN mechanism")
+    ax.set_ylabel("biological mechanism", fontsize=11), ax.set_xlabel("ANN mechanism", fontsize=11)
     for s in ax.spines.values():
         s.set_visible(False)
-    cb = fig.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
-    cb.set_label(f"E ({data.preset}); grey = undefined")
+    # the scale sits above the matrix, at its left: seen first, also when the page shows the figure at
+    # full size (readable labels) and the reader has not scrolled to the right
+    cb = fig.colorbar(im, ax=ax, location="top", fraction=0.012, pad=0.015, shrink=0.3, anchor=(0.0, 0.0),
+                      panchor=(0.0, 1.0))
+    cb.ax.set_title(f"Equivalence E(b, a) of every pair ({data.preset} weights), rows and columns clustered",
+                    fontsize=12, fontweight="bold", loc="left", pad=8)
+    cb.ax.tick_params(labelsize=9)
+    cb.ax.set_xlabel("colour scale: E(b, a), 0 = nothing in common, higher = more equivalent; "
+                     "grey = undefined (missing data)", fontsize=9, loc="left")
     return _png(fig)
 
 
@@ -156,21 +189,22 @@ def efficiency_chart(data: ReportData) -> bytes:
         return _empty("no efficiency-hypothesis gap is recorded")
     plt = _plt()
     n = len(rows)
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(9.5, 0.9 + 0.24 * n), sharey=True, width_ratios=[1.2, 1])
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11.5, 1.2 + 0.27 * n), sharey=True, width_ratios=[1.2, 1])
     y = np.arange(n)
     oom = [r["orders of magnitude"] for r in rows]
     lim = max([abs(v) for v in oom if not math.isnan(v)] + [1.0]) * 1.15
     ax.axvline(0, color=GREY, lw=0.8, ls="--")
     for k, v in enumerate(oom):
         if math.isnan(v):
-            ax.text(0, k, "no cost data for both sides", ha="center", va="center", fontsize=6.5, color="#888",
+            ax.text(0, k, "no cost data for both sides", ha="center", va="center", fontsize=7.5, color="#888",
                     style="italic", bbox={"fc": "white", "ec": "none", "pad": 0.5})
         else:
             ax.barh([k], [v], color="#2a9d8f" if v > 0 else "#e76f51", height=0.6)
-    ax.set_yticks(y, [f"{r['rank']}. {_short(r['bio_label'], 30)} ({_short(r['grain'], 18)})" for r in rows],
-                  fontsize=7)
+    ax.set_yticks(y, [f"{r['rank']}. {_short(r['bio_label'], 32)}" + (f" ({_short(_grain(r['grain']), 28)})"
+                                                                     if r['grain'] else "") for r in rows],
+                  fontsize=8)
     ax.set_xlim(-lim, lim)
-    ax.set_xlabel("orders of magnitude: log10(ANN cost / biological cost); > 0: biology cheaper")
+    ax.set_xlabel("orders of magnitude: log10(ANN cost / biological cost)\n> 0: biology cheaper")
     ax.invert_yaxis()
     best = [r["best E"] for r in rows]
     bx.barh(y, [0 if math.isnan(v) else v for v in best], color=["#e6e6e6" if math.isnan(v) else "#264653"
@@ -178,9 +212,9 @@ def efficiency_chart(data: ReportData) -> bytes:
     bx.axvline(0.5, color=GREY, lw=0.8, ls="--")
     for k, v in enumerate(best):
         label = "E undefined" if math.isnan(v) else _short(rows[k]["best analog"], 26)
-        bx.text((0 if math.isnan(v) else v) + 0.01, k, label, va="center", fontsize=6.5, color="#555")
+        bx.text((0 if math.isnan(v) else v) + 0.01, k, label, va="center", fontsize=7.5, color="#555")
     bx.set_xlim(0, 1)
-    bx.set_xlabel("best computed E (tau = 0.5 dashed) and that analog")
+    bx.set_xlabel("best computed E and that analog\n(dashed: the threshold tau = 0.5)")
     fig.suptitle("Efficiency hypothesis: biology's energy advantage where no ANN analog reaches E >= 0.5",
                  fontsize=9, fontweight="bold", y=1 - 0.12 / fig.get_figheight())
     fig.tight_layout()
@@ -241,12 +275,12 @@ def sensitivity_chart(data: ReportData) -> bytes:
         return _empty("no biological mechanism has a defined top analog")
     plt = _plt()
     rows = sorted(rows, key=lambda r: (r["share stays top"], r["bio_label"]))
-    fig, ax = plt.subplots(figsize=(8.5, 0.6 + 0.2 * len(rows)))
+    fig, ax = plt.subplots(figsize=(9.5, 0.8 + 0.22 * len(rows)))
     y = np.arange(len(rows))
     shares = np.array([r["share stays top"] for r in rows])
     colours = plt.get_cmap("RdYlGn")(shares * 0.85 + 0.1)
     ax.barh(y, shares, color=colours, height=0.75)
-    ax.set_yticks(y, [f"{_short(r['bio_label'], 30)} → {_short(r['balanced top'], 24)}" for r in rows], fontsize=7)
+    ax.set_yticks(y, [f"{_short(r['bio_label'], 32)} → {_short(r['balanced top'], 28)}" for r in rows], fontsize=8)
     ax.set_xlim(0, 1)
     ax.set_xlabel(f"share of the {data.sensitivity_grid.get('points', 0)} weight-grid points where the balanced "
                   "top analog stays top")
@@ -256,34 +290,52 @@ def sensitivity_chart(data: ReportData) -> bytes:
 
 # -- small per-mechanism bars (inline SVG: crisp, tiny, no matplotlib) ------------------------------
 def dimension_bars_svg(analogs: list[dict[str, Any]], dims=None) -> str:
-    """A small grouped bar chart: one group per analog, one bar per dimension (default: every registered
-    dimension present in the rows); undefined shown as 'n/a'."""
+    """A small grouped bar chart: one group per analog (named under it), one bar per dimension (default:
+    every registered dimension present in the rows), on a 0-1 scale with grid lines; undefined shown as
+    'n/a', never as a zero bar."""
+    from html import escape
+
     cols = colours()
     dims = tuple(d for d in cols if not analogs or d in analogs[0]) if dims is None else dims
-    bw, gap, gw_pad, h, top = 9, 2, 16, 70, 8
-    gw = len(dims) * (bw + gap) + gw_pad
-    width = max(1, len(analogs)) * gw + 10
-    height = h + top + 30
+    bw, gap, gw_pad, h, top, left = 12, 2, 18, 80, 10, 30
+    gw = max(len(dims) * (bw + gap) + gw_pad, 118)
+    width = left + max(1, len(analogs)) * gw + 6
+    height = top + h + 56
+    base = top + h
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img" aria-label="dimension scores">',
-             f'<line x1="4" y1="{top + h}" x2="{width - 4}" y2="{top + h}" stroke="#999" stroke-width="0.6"/>']
+             f'viewBox="0 0 {width} {height}" role="img" aria-label="dimension scores of the top analogs" '
+             f'font-family="DejaVu Sans, sans-serif">']
+    for v in (0.0, 0.25, 0.5, 0.75, 1.0):  # the scale: grid lines and tick labels
+        y = base - v * h
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 4}" y2="{y:.1f}" stroke="'
+                     f'{"#999" if v == 0 else "#e3e8ec"}" stroke-width="{0.8 if v == 0 else 0.6}"/>')
+        if v in (0.0, 0.5, 1.0):
+            parts.append(f'<text x="{left - 4}" y="{y + 3.5:.1f}" font-size="10" text-anchor="end" '
+                         f'fill="#555">{v:g}</text>')
+    parts.append(f'<text x="9" y="{top + h / 2}" font-size="10" fill="#555" text-anchor="middle" '
+                 f'transform="rotate(-90 9 {top + h / 2})">score</text>')
     for g, a in enumerate(analogs):
-        x0 = 6 + g * gw
+        x0 = left + 6 + g * gw
         for k, d in enumerate(dims):
             v = a.get(d)
             x = x0 + k * (bw + gap)
             if v is None or (isinstance(v, float) and math.isnan(v)):
-                parts.append(f'<text x="{x + bw / 2}" y="{top + h - 3}" font-size="5" fill="#999" '
+                parts.append(f'<text x="{x + bw / 2}" y="{base - 3}" font-size="7" fill="#999" '
                              f'text-anchor="middle">n/a<title>{d} undefined</title></text>')
-                parts.append(f'<text x="{x + bw / 2}" y="{top + h + 9}" font-size="7" text-anchor="middle" '
+                parts.append(f'<text x="{x + bw / 2}" y="{base + 12}" font-size="10" text-anchor="middle" '
                              f'fill="#aaa">{d}</text>')
                 continue
             bh = max(0.5, float(v) * h)
-            parts.append(f'<rect x="{x}" y="{top + h - bh:.1f}" width="{bw}" height="{bh:.1f}" '
+            parts.append(f'<rect x="{x}" y="{base - bh:.1f}" width="{bw}" height="{bh:.1f}" '
                          f'fill="{cols.get(d, GREY)}"><title>{d} = {float(v):.2f}</title></rect>')
-            parts.append(f'<text x="{x + bw / 2}" y="{top + h + 9}" font-size="7" text-anchor="middle" '
+            parts.append(f'<text x="{x + bw / 2}" y="{base + 12}" font-size="10" text-anchor="middle" '
                          f'fill="#444">{d}</text>')
-        parts.append(f'<text x="{x0 + (gw - gw_pad) / 2}" y="{top + h + 22}" font-size="8" text-anchor="middle" '
-                     f'font-weight="bold" fill="#333">#{a.get("rank", g + 1)}</text>')
+        name = str(a.get("ann_label") or a.get("label") or "")
+        cx = x0 + (len(dims) * (bw + gap)) / 2
+        parts.append(f'<text x="{cx}" y="{base + 26}" font-size="10" text-anchor="middle" font-weight="bold" '
+                     f'fill="#333">#{a.get("rank", g + 1)}<title>{escape(name)}</title></text>')
+        for n, line in enumerate(_wrap(name, max(6, int((gw - 6) / 6.0)), 2)):
+            parts.append(f'<text x="{cx}" y="{base + 38 + 11 * n}" font-size="10" text-anchor="middle" '
+                         f'fill="#333">{escape(line)}<title>{escape(name)}</title></text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -13,11 +13,12 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..engine.dimensions import registered
 from .data import ReportData
 from .figures import dimension_bars_svg
-from .sections import SECTION_TITLES, Section, Table, build_sections, cell
+from .sections import SECTION_TITLES, Section, Table, build_sections, cell, header
 
-__all__ = ["render_html", "data_uri"]
+__all__ = ["render_html", "data_uri", "data_link"]
 
 CSS = """
 :root{--ink:#1d2a33;--muted:#5b6b75;--line:#e3e8ec;--bio:#2a9d8f;--ann:#e76f51;--accent:#264653}
@@ -38,9 +39,11 @@ h2{margin:0 0 8px;font-size:20px}h3{font-size:15px;margin:16px 0 6px}
 p.intro{color:var(--muted);margin:0 0 10px;max-width:1000px}
 figure{margin:10px 0 14px}figure img{max-width:100%;height:auto;border:1px solid var(--line);border-radius:6px}
 figcaption{font-size:12px;color:var(--muted)}
+figure.wide{overflow-x:auto;max-height:none}figure.wide img{max-width:none;width:auto}
+p.data-link{font-size:12px;color:var(--muted);margin:2px 0 12px}a.data{color:var(--accent);font-family:monospace}
 table{border-collapse:collapse;font-size:12.5px;margin:4px 0 10px;width:100%}
 th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f1f4f6;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f1f4f6;font-weight:600}th.num{text-align:right}td.num{text-align:right;font-variant-numeric:tabular-nums}
 td.na{color:#9aa5ad;font-style:italic}.more{font-size:12px;color:var(--muted)}
 .mechs{display:grid;grid-template-columns:repeat(auto-fill,minmax(600px,1fr));gap:12px}
 .mech{border:1px solid var(--line);border-radius:8px;padding:10px 12px;background:#fcfdfd}
@@ -81,7 +84,9 @@ def table_html(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], limit:
     if not rows:
         return '<p class="more">(none)</p>'
     shown = rows[:limit] if limit else rows
-    out = ["<table><thead><tr>", *(f"<th>{_e(c)}</th>" for c in cols), "</tr></thead><tbody>"]
+    numeric = {c for c in cols if any(_is_num(r.get(c)) for r in rows[:20])}
+    out = ["<table><thead><tr>", *(f'<th class="num">{_e(header(c))}</th>' if c in numeric else
+                                   f"<th>{_e(header(c))}</th>" for c in cols), "</tr></thead><tbody>"]
     for r in shown:
         out.append("<tr>")
         for c in cols:
@@ -96,9 +101,14 @@ def table_html(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], limit:
     return "".join(out)
 
 
+def data_link(path: str) -> str:
+    """A relative link to a file of the report (data/..., figures/...): opens from disk, no network."""
+    return f'<a class="data" href="{_e(path)}">{_e(path)}</a>'
+
+
 def _table_block(t: Table) -> str:
-    link = f' <span class="more">(data: <code>{_e(t.data_file)}</code>)</span>' if t.data_file else ""
-    return f"<h3>{_e(t.title)}{link}</h3>" + table_html(t.rows, t.columns, t.limit)
+    link = f'<p class="data-link">Data: {data_link(t.data_file)}</p>' if t.data_file else ""
+    return f"<h3>{_e(t.title)}</h3>" + table_html(t.rows, t.columns, t.limit) + link
 
 
 def _section(sec: Section, images: Mapping[str, bytes], extra: str = "") -> str:
@@ -107,9 +117,11 @@ def _section(sec: Section, images: Mapping[str, bytes], extra: str = "") -> str:
         png = images.get(fig.name)
         if png is None:
             continue
-        parts.append(f'<figure><img src="{data_uri(png)}" alt="{_e(fig.alt)}">'
-                     f'<figcaption>{_e(fig.caption)} — data: <code>{_e(fig.data_file)}</code>, image: '
-                     f'<code>figures/{_e(fig.name)}</code></figcaption></figure>')
+        wide = ' class="wide"' if fig.name == "heatmap.png" else ""  # labels readable at full size: scroll
+        parts.append(f'<figure{wide}><img src="{data_uri(png)}" alt="{_e(fig.alt)}">'
+                     f'<figcaption>{_e(fig.caption)}</figcaption>'
+                     f'<p class="data-link">Data: {data_link(fig.data_file)} · image: '
+                     f'{data_link("figures/" + fig.name)}</p></figure>')
     parts.append(extra)
     parts.extend(_table_block(t) for t in sec.tables)
     parts.append("</section>")
@@ -120,7 +132,10 @@ def _mechanism_cards(d: ReportData, diagrams: Mapping[str, str]) -> str:
     by_bio: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in d.top_analogs:
         by_bio[r["bio"]].append(r)
-    legend = "".join(f'<span><i style="background:{c}"></i>{k}</span>' for k, c in d.colours().items())
+    names = {dim.name: dim.label for dim in registered()}
+    legend = "".join(f'<span><i style="background:{c}"></i>{k} {_e(names.get(k, ""))}</span>'
+                     for k, c in d.colours().items())
+    legend += '<span>(bars: each dimension\'s score of the top analogs, 0 to 1)</span>'
     out = [f'<p class="legend">{legend}</p><div class="mechs">']
     undefined = {r["bio"]: r["reason"] for r in d.undefined_mechanisms}
     for b in sorted(d.matrix.bio, key=lambda m: d.label(m).casefold()):
@@ -142,6 +157,8 @@ def _mechanism_cards(d: ReportData, diagrams: Mapping[str, str]) -> str:
             out.append(f'<p class="none">{_e(undefined.get(cb, "no defined analog"))}</p>')
         out.append("</div>")
     out.append("</div>")
+    out.append(f'<p class="data-link">Data: {data_link("data/top_analogs.csv")} · bar charts: '
+               f'<code>bars/</code> (SVG)</p>')
     return "".join(out)
 
 
@@ -162,6 +179,7 @@ def _neighbourhoods(d: ReportData, diagrams: Mapping[str, str]) -> str:
             if svg is None:
                 continue
             out.append(f'<details id="n-{_e(d.slug(m))}"><summary>{_e(d.label(m))}</summary>{svg}</details>')
+    out.append(f'<p class="data-link">Data: {data_link("data/neighbourhoods.json")}</p>')
     out.append("</section>")
     return "".join(out)
 
@@ -194,7 +212,7 @@ def render_html(d: ReportData, images: Mapping[str, bytes], diagrams: Mapping[st
     for sec in sections:
         body.append(_section(sec, images, _mechanism_cards(d, diagrams) if sec.id == "analogs" else ""))
     body.append(_neighbourhoods(d, diagrams))
-    files = "".join(f"<li><code>{_e(f)}</code></li>" for f in data_files)
+    files = "".join(f"<li>{data_link(f)}</li>" for f in data_files)
     body.append(f'<section id="data"><h2>{_e(SECTION_TITLES["data"])}</h2><p class="intro">Every figure and '
                 f'table above is backed by a file next to this page (CSV or JSON); the Markdown version is '
                 f'<code>report.md</code>.</p><ul>{files}</ul></section>')

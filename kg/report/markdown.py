@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .data import ReportData
-from .sections import SECTION_TITLES, Table, build_sections, cell
+from .sections import SECTION_TITLES, Table, build_sections, cell, header
 
 __all__ = ["render_markdown"]
 
@@ -26,16 +26,20 @@ def table_md(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], limit: i
     if not rows:
         return "(none)\n"
     shown = rows[:limit] if limit else rows
-    out = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    out = ["| " + " | ".join(_md_cell(header(c)) for c in cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
     out += ["| " + " | ".join(_md_cell(r.get(c)) for c in cols) + " |" for r in shown]
     if limit and len(rows) > limit:
         out.append(f"\n{len(rows) - limit} more rows in the data file.")
     return "\n".join(out) + "\n"
 
 
+def _link(path: str) -> str:
+    return f"[{path}]({path})"
+
+
 def _table(t: Table) -> str:
-    src = f" (data: `{t.data_file}`)" if t.data_file else ""
-    return f"### {t.title}{src}\n\n" + table_md(t.rows, t.columns, t.limit)
+    src = f"\nData: {_link(t.data_file)}\n" if t.data_file else ""
+    return f"### {t.title}\n\n" + table_md(t.rows, t.columns, t.limit) + src
 
 
 def _analogs(d: ReportData) -> str:
@@ -68,12 +72,13 @@ def render_markdown(d: ReportData, generated: str, data_files: Sequence[str]) ->
     for sec in build_sections(d):
         lines.append(f"## {sec.title}\n\n{sec.intro}\n")
         for fig in sec.figures:
-            lines.append(f"![{fig.alt}](figures/{fig.name})\n\n_{fig.caption}_ (data: `{fig.data_file}`)\n")
+            lines.append(f"![{fig.alt}](figures/{fig.name})\n\n_{fig.caption}_\n\nData: {_link(fig.data_file)}\n")
         if sec.id == "analogs":
-            lines.append(_analogs(d))
+            lines.append(_analogs(d) + f"\nData: {_link('data/top_analogs.csv')}\n")
         lines.extend(_table(t) for t in sec.tables)
     lines.append(f"## {SECTION_TITLES['neighbourhoods']}\n\nOne diagram per mechanism in `mechanisms/`:\n")
     lines.append("\n".join(f"- [{_md_text(d.label(m))}](mechanisms/{d.slug(m)}.svg)"
                            for m in sorted(d.matrix.bio + d.matrix.ann, key=lambda x: d.label(x).casefold())) + "\n")
-    lines.append(f"## {SECTION_TITLES['data']}\n\n" + "\n".join(f"- `{f}`" for f in data_files) + "\n")
+    lines.append(f"Data: {_link('data/neighbourhoods.json')}\n")
+    lines.append(f"## {SECTION_TITLES['data']}\n\n" + "\n".join(f"- {_link(f)}" for f in data_files) + "\n")
     return "\n".join(lines)

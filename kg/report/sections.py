@@ -12,7 +12,7 @@ from typing import Any
 from ..engine.dimensions import by_attribute, registered
 from .data import ReportData
 
-__all__ = ["Section", "Table", "Figure", "SECTION_TITLES", "build_sections", "cell"]
+__all__ = ["Section", "Table", "Figure", "SECTION_TITLES", "HEADERS", "build_sections", "cell", "header"]
 
 #: id -> heading, in page order (tests check these headings are shown)
 SECTION_TITLES = {
@@ -28,6 +28,32 @@ SECTION_TITLES = {
     "neighbourhoods": "Mechanism neighbourhoods",
     "data": "Data files",
 }
+
+
+#: column key -> the header a reader sees (keys not listed: underscores become spaces)
+HEADERS = {
+    "bio": "biological mechanism (ID)", "ann": "ANN mechanism (ID)",
+    "bio_label": "biological mechanism", "ann_label": "ANN mechanism",
+    "spearman rho": "Spearman ρ", "p value": "p", "pairs": "pairs",
+    "degree MRR": "MRR, degree only", "random MRR": "MRR, random",
+    "Hits@1": "hits@1", "Hits@3": "hits@3",
+    "lacks": "descriptors the analog lacks", "adds": "descriptors the analog adds",
+    "clinical_intervention_label": "clinical intervention", "ann_technique_label": "ANN technique",
+    "biological_failure_label": "biological failure mode", "ann_failure_label": "ANN failure mode",
+    "basis": "basis", "citations": "sources", "label": "name",
+    "share stays top": "share of the grid where it stays top", "distinct tops": "distinct top analogs",
+    "computed coverage": "computed coverage", "best E": "best E",
+    "orders of magnitude": "orders of magnitude (log10)", "total": "individuals",
+}
+
+
+def header(column: str) -> str:
+    """The readable header of a table column (the data file keeps the key)."""
+    if column in HEADERS:
+        return HEADERS[column]
+    if column.startswith("paper "):
+        return f"paper's {column[6:]} rating"
+    return column.replace("_", " ")
 
 
 def cell(v: Any, digits: int = 3) -> str:
@@ -128,7 +154,7 @@ def build_sections(d: ReportData) -> list[Section]:
         tables=[Table("rank correlation with Table 1", corr, ["dimension", "spearman rho", "p value", "pairs"],
                       "data/correlations.csv"),
                 Table("Table 1 pairs: computed vs the paper", d.agreement,
-                      ["bio", "ann", *[c for n in _rated(d) for c in (f"paper {n}", n)], "E"],
+                      ["bio_label", "ann_label", *[c for n in _rated(d) for c in (f"paper {n}", n)], "E"],
                       "data/agreement.csv"),
                 Table("recovery of asserted analogs", d.recovery,
                       ["direction", "group", "pairs", "MRR", "Hits@1", "Hits@3", "degree MRR", "random MRR"],
@@ -161,7 +187,7 @@ def build_sections(d: ReportData) -> list[Section]:
         f"{len(d.disanalogies)} recorded points where biology and ANNs diverge, with the mechanisms they concern "
         f"and the approaches that attempt to close each; {open_gaps} have no closing attempt recorded."),
         tables=[Table("disanalogies", d.disanalogies,
-                      ["label", "concerned mechanisms", "attempts to close", "sources"], "data/disanalogies.csv")]))
+                      ["label", "concerned mechanisms", "attempts to close", "citations"], "data/disanalogies.csv")]))
     q = d.quality_summary
     s.append(Section("graph", (
         f"{d.size.get('triples', 0)} triples; {len(res.bio)} biological and {len(res.ann)} ANN mechanisms. "
