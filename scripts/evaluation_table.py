@@ -162,6 +162,29 @@ def markdown() -> tuple[str, str]:
     return full, "\n".join(short)
 
 
+def two_writer_markdown(name: str = "two-writer") -> str:
+    """The benchmark of independently written descriptions (``bionn-kg evaluate --benchmark two-writer``)
+    as a Markdown table: MRR and Hits per scorer and direction, balanced preset."""
+    from kg.cli.evaluate_cmds import _expand, _members, benchmark_dir, read_pairs
+    from kg.engine import Engine
+    from kg.engine.evaluate import evaluate_benchmark
+    from kg.graph import load_graph
+    from kg.ids import EntityIndex
+
+    d = benchmark_dir(name)
+    files = sorted(d.glob("*.ttl"))
+    graph = load_graph(files)
+    eng = Engine(graph, entity_labels=EntityIndex(graph).labels)
+    bev = evaluate_benchmark(eng, read_pairs(d / "pairs.tsv", _expand(graph)), _members(files))
+    s = bev.summary
+    head = (f"{s['pairs scored']} pairs scored ({s['pairs skipped']} skipped); each side ranked among the "
+            f"benchmark's {s['ANN candidates']} ANN / {s['biological candidates']} biological candidates; "
+            f"balanced preset.\n\n")
+    rows = [{"direction": r["direction"], "scorer": r["scorer"], "MRR": r["MRR"], "Hits@1": r["Hits@1"],
+             "Hits@3": r["Hits@3"]} for r in bev.by_scorer if r["group"] == "all"]
+    return head + _table(rows, ["direction", "scorer", "MRR", "Hits@1", "Hits@3"])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--doc", action="store_true", help="replace the generated block of docs/evaluation.md")
@@ -183,6 +206,7 @@ def main() -> None:
     if args.doc:
         from readme_block import replace_block
         replace_block("evaluation", full, DOC)
+        replace_block("two-writer", two_writer_markdown(), DOC)
     if args.readme:
         from readme_block import replace_block
         replace_block("evaluation-summary", short)
