@@ -217,11 +217,11 @@ class Engine:
         best_i = np.zeros((ka, na), dtype=np.int64)
         def work(r0: int) -> tuple[int, tuple, tuple | None]:
             # one block: its rows' top k, and its own k best rows per column (merged below, k + k)
-            E = self.block(slice(r0, r0 + block_size), only=weighted)["E"]
-            En = np.where(np.isnan(E), -np.inf, E)
+            En = self.block(slice(r0, r0 + block_size), only=weighted)["E"]
+            np.copyto(En, -np.inf, where=En != En)  # the block's own E: undefined (NaN) ranks last
             rows = top_rows(En, kb) if kb else None
             cols = block_top_columns(En, r0, ka) if ka else None
-            return len(E), rows, cols
+            return len(En), rows, cols
 
         # blocks run on a small thread pool: NumPy and scipy.sparse release the GIL in their kernels
         starts = range(0, nb, block_size)
