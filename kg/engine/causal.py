@@ -90,7 +90,7 @@ from typing import Any
 
 import numpy as np
 
-from .linalg import Matrix, choose_dense, incidence, is_sparse, nonzero_lists, scale, to_dense
+from .linalg import DENSE_MAX_CELLS, Matrix, choose_dense, incidence, is_sparse, nonzero_lists, scale, to_dense
 from .semsim import bma_block, lin_matrix, max_profile
 
 __all__ = ["MAX_GRAM", "ALPHA", "chain_grams", "gram_matrix", "dice_block", "aligned_grams",
@@ -324,9 +324,9 @@ def max_product_profile(G: Matrix, K: tuple[np.ndarray, np.ndarray, np.ndarray],
     gcols = np.asarray(gcols, dtype=np.int64)
     row_end = np.cumsum(counts)
     sides = [(0, n, None)] if keep is None else [(0, keep[0], keep[1][0]), (keep[0], n, keep[1][1])]
-    flats, vals = [], []
     # rows per sort: the cell index (row within the chunk x n_keys + column) must fit in 32 bits
     chunk = max(1, (1 << 32) // max(n_keys, 1) - 1)
+    tasks = []
     for lo, hi, mask in sides:
         if mask is None:
             sr, sc, sv = kr, kc, kv
@@ -336,26 +336,34 @@ def max_product_profile(G: Matrix, K: tuple[np.ndarray, np.ndarray, np.ndarray],
         indptr = np.searchsorted(sr, np.arange(n_keys + 1))
         # each entry of K as one key: its column in the high 32 bits, its value's bits in the low ones
         entry = (sc.astype(np.uint64) << np.uint64(32)) | sv.astype(np.float32).view(np.uint32).astype(np.uint64)
-        for c0 in range(lo, hi, chunk):
-            c1 = min(hi, c0 + chunk)
-            e0 = int(row_end[c0 - 1]) if c0 else 0
-            e1 = int(row_end[c1 - 1]) if c1 else 0
-            g = gcols[e0:e1]
-            width = indptr[g + 1] - indptr[g]
-            row_key = np.repeat(np.arange(c1 - c0, dtype=np.uint64) * np.uint64(n_keys) << np.uint64(32),
-                                counts[c0:c1])
-            key = entry[_ragged(indptr[g], width)]
-            key += np.repeat(row_key, width)
-            key.sort()
-            if not len(key):
-                continue
-            cell = key >> np.uint64(32)
-            last = np.empty(len(key), dtype=bool)
-            np.not_equal(cell[1:], cell[:-1], out=last[:-1])
-            last[-1] = True
-            top = key[np.flatnonzero(last)]
-            flats.append((top >> np.uint64(32)).astype(np.int64) + c0 * n_keys)
-            vals.append((top & np.uint64(0xFFFFFFFF)).astype(np.uint32).view(np.float32))
+        step = min(chunk, max(1, -(-(hi - lo) // 2)))  # at least two pieces per side, for the threads
+        tasks.extend((c0, min(hi, c0 + step), indptr, entry) for c0 in range(lo, hi, step))
+
+    def piece(task: tuple[int, int, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        c0, c1, indptr, entry = task
+        e0 = int(row_end[c0 - 1]) if c0 else 0
+        e1 = int(row_end[c1 - 1]) if c1 else 0
+        g = gcols[e0:e1]
+        width = indptr[g + 1] - indptr[g]
+        row_key = np.repeat(np.arange(c1 - c0, dtype=np.uint64) * np.uint64(n_keys) << np.uint64(32),
+                            counts[c0:c1])
+        key = entry[_ragged(indptr[g], width)]
+        key += np.repeat(row_key, width)
+        key.sort()
+        if not len(key):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        cell = key >> np.uint64(32)
+        last = np.empty(len(key), dtype=bool)
+        np.not_equal(cell[1:], cell[:-1], out=last[:-1])
+        last[-1] = True
+        top = key[np.flatnonzero(last)]
+        return ((top >> np.uint64(32)).astype(np.int64) + c0 * n_keys,
+                (top & np.uint64(0xFFFFFFFF)).astype(np.uint32).view(np.float32))
+
+    from .combine import worker_pool  # NumPy's sort and gathers release the GIL: pieces run on threads
+    with worker_pool(None, len(tasks) if n * n_keys > DENSE_MAX_CELLS else 1) as ex:
+        parts = list(ex.map(piece, tasks))
+    flats, vals = [p[0] for p in parts], [p[1] for p in parts]
     flat = np.concatenate(flats) if flats else np.zeros(0, dtype=np.int64)
     vmax = np.concatenate(vals) if vals else np.zeros(0, dtype=np.float32)
     if dense:
