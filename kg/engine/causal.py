@@ -530,6 +530,9 @@ def prepare_causal(chains: Sequence[Sequence[dict[str, Any]]],
     P = max_product_profile(G, K, nk, dense, keep)
     model = CausalModel(keys, G, w, P, rel_terms, lin_r, pt_terms, lin_p, alpha)
     model.geometric = geometric
+    # each chain's relation paths (chain_grams), as relation IRIs: the exact score's grams, walked once
+    names = {i: rel_terms[i] for s in rel_paths for g in s for i in g}
+    model.relation_grams = [{tuple(names[i] for i in g) for g in s} for s in rel_paths]
     return model
 
 

@@ -92,10 +92,10 @@ def worker_pool(threads: int | None, tasks: int):
     ``threads``: None = the machine's cores, at most 4.
     """
     import os
-    from concurrent.futures import ThreadPoolExecutor
     n = threads if threads is not None else min(4, os.cpu_count() or 1)
     if n <= 1 or tasks <= 1:
         return _Serial()
+    from concurrent.futures import ThreadPoolExecutor  # only when there is parallel work
     return ThreadPoolExecutor(max_workers=n, thread_name_prefix="bionn-kg-block")
 
 

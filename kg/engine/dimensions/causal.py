@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..causal import (aligned_grams, causal_model, chain_grams, dice_block, graded_alignments, gram_matrix,
+from ..causal import (aligned_grams, causal_model, dice_block, graded_alignments, gram_matrix,
                       transposed)
 from ..linalg import scale
 from .base import Dimension, Index, Missing, register
@@ -34,10 +34,10 @@ class Causal(Dimension):
     def prepare(self, features) -> None:
         super().prepare(features)
         nb = len(features.bio)
-        grams = [chain_grams(features.chains.steps.get(m, [])) for m in features.bio + features.ann]
+        cm = self.model = causal_model(features)  # graded: step paths, weights, max-profiles
+        grams = cm.relation_grams  # chain_grams of every mechanism, from the paths the model walked
         Gx, self.vocab, _ = gram_matrix(grams, features.dense)  # exact relation paths: donors of a step
         self.Gxb, self.Gxa = Gx[:nb], Gx[nb:]
-        cm = self.model = causal_model(features)  # graded: step paths, weights, max-profiles
         self.Gb, self.Ga, self.w = cm.G[:nb], cm.G[nb:], cm.w
         self.Pb, self.Pa_T = cm.P[:nb], transposed(cm.P[nb:])
         self.GaW_T = transposed(scale(self.Ga, c=self.w))  # the ANN-to-bio half's right operand, made once
