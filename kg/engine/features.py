@@ -232,10 +232,11 @@ def _table(backend: Backend, name: str, columns: tuple[str, ...]) -> list[tuple[
     The embedded store answers with tuples directly (:meth:`kg.graph.KnowledgeGraph.select_tuples`: no
     dict per row, the larger cost at 10^4 mechanisms); any other backend through ``select_named``.
     """
-    fast = getattr(backend, "select_tuples", None)
-    if fast is None:
+    # the class's own method: a wrapper that forwards other attributes (the aligned view) must not
+    # reach its backend's tuples past its own select_named
+    if getattr(type(backend), "select_tuples", None) is None:
         return [tuple(r.get(c) for c in columns) for r in backend.select_named(name)]
-    names, rows = fast(name)
+    names, rows = backend.select_tuples(name)
     at = [names.index(c) if c in names else None for c in columns]
     if at == list(range(len(names))):
         return rows
