@@ -90,7 +90,7 @@ from typing import Any
 
 import numpy as np
 
-from .linalg import Matrix, choose_dense, incidence, is_sparse, nonzero_lists, scale, to_dense
+from .linalg import DENSE_MAX_CELLS, Matrix, choose_dense, incidence, is_sparse, nonzero_lists, scale, to_dense
 from .semsim import bma_block, lin_matrix, max_profile
 
 __all__ = ["MAX_GRAM", "ALPHA", "chain_grams", "gram_matrix", "dice_block", "aligned_grams",
@@ -149,15 +149,15 @@ def gram_matrix(gram_sets: Sequence[Iterable[Gram]], dense: bool = False
 
 
 def dice_block(Gb: Matrix, Ga: Matrix, w: np.ndarray, Pb: Matrix | None = None,
-               Pa: Matrix | None = None, Pa_T: Matrix | None = None) -> np.ndarray:
+               Pa: Matrix | None = None, Pa_T: Matrix | None = None, GaW_T: Matrix | None = None) -> np.ndarray:
     """C for every pair of a block; NaN where either mechanism has no causal chain.
 
     With the max-profiles ``Pb`` and ``Pa`` (or ``Pa_T``, its transpose from :func:`transposed`, made
     once for all blocks) of a graded model (:func:`prepare_causal`), the graded score
-    (:func:`graded_block`); without them, exact matching of relation paths.
+    (:func:`graded_block`, with ``GaW_T`` if given); without them, exact matching of relation paths.
     """
     if Pb is not None and (Pa is not None or Pa_T is not None):
-        return graded_block(Gb, Ga, w, Pb, Pa, Pa_T)
+        return graded_block(Gb, Ga, w, Pb, Pa, Pa_T, GaW_T)
     sb = np.asarray(Gb @ w).ravel()
     sa = np.asarray(Ga @ w).ravel()
     shared = to_dense(scale(Gb, c=w) @ Ga.T)
@@ -254,35 +254,23 @@ def _tuple_pairs(T: np.ndarray, lin_r: np.ndarray, block: int = 512) -> tuple[np
     return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
 
 
-def _gram_kernel(keys: list[StepGram], rel_index: dict[str, int], lin_r: np.ndarray,
-                 pt_index: dict[str, int], lin_p: np.ndarray, alpha: float, geometric: bool = False
+def _gram_kernel(lengths: np.ndarray, rels: np.ndarray, psets: np.ndarray, sets: list[tuple[int, ...]],
+                 lin_r: np.ndarray, lin_p: np.ndarray, alpha: float, geometric: bool = False
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """K(g, h) for every pair of step paths that can align: (rows, cols, values), sorted by row.
 
+    Path i has ``lengths[i]`` steps; ``rels[i, j]`` is the relation index of its step j and
+    ``psets[i, j]`` the index in ``sets`` of that step's participant set (padded past the length).
     Paths are grouped by their relation tuple; the relation part of K is computed once per pair of
     related tuples, the participant part by a lookup in the participant-set similarity table.
     """
-    set_id: dict[tuple[int, ...], int] = {}
-    sets: list[tuple[int, ...]] = []
-    by_len: dict[int, tuple[list[int], list[tuple[int, ...]], list[list[int]]]] = {}
-    for i, g in enumerate(keys):
-        members, rels, psets = by_len.setdefault(len(g), ([], [], []))
-        members.append(i)
-        rels.append(tuple(rel_index[r] for r, _ in g))
-        ids = []
-        for _, ps in g:
-            t = tuple(sorted(pt_index[p] for p in ps if p in pt_index))
-            ids.append(set_id.setdefault(t, len(set_id)))
-            if len(sets) < len(set_id):
-                sets.append(t)
-        psets.append(ids)
     S_set = _set_similarity(sets, lin_p).astype(np.float64)
     factor_table = alpha + (1 - alpha) * S_set
     R, C, V = [], [], []
-    for k, (members, rels, psets) in by_len.items():
-        members_a = np.asarray(members, dtype=np.int64)
-        tuples = np.asarray(rels, dtype=np.int64).reshape(len(members), k)
-        pset_a = np.asarray(psets, dtype=np.int64).reshape(len(members), k)
+    for k in np.unique(lengths).tolist():
+        members_a = np.flatnonzero(lengths == k)
+        tuples = rels[members_a, :k]
+        pset_a = psets[members_a, :k]
         uniq, tid = np.unique(tuples, axis=0, return_inverse=True)
         tid = tid.ravel()
         order = np.argsort(tid, kind="stable")
@@ -311,42 +299,82 @@ def _gram_kernel(keys: list[StepGram], rel_index: dict[str, int], lin_r: np.ndar
     return rows[o], cols[o], vals[o]
 
 
+def _ragged(starts: np.ndarray, widths: np.ndarray) -> np.ndarray:
+    """The concatenation of ``arange(s, s + w)`` for each start s and width w (one pass, no loop)."""
+    total = int(widths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    offset = np.cumsum(widths) - widths
+    return np.arange(total, dtype=np.int64) + np.repeat(starts - offset, widths)
+
+
 def max_product_profile(G: Matrix, K: tuple[np.ndarray, np.ndarray, np.ndarray], n_keys: int,
                         dense: bool, keep: np.ndarray | None = None) -> Matrix:
     """P[m, h] = max over the keys g of row m of G of K(g, h) (K as row-sorted COO arrays).
 
-    Joins each non-zero (m, g) of G with row g of K, then keeps the largest value per (m, h): one sort
-    and a ``maximum.reduceat`` instead of a loop over mechanisms. ``keep`` (rows x keys, boolean, or a
-    pair (row split, (mask for rows before it, mask for rows from it))) limits the columns computed.
+    Joins each non-zero (m, g) of G with row g of K, then keeps the largest value per (m, h) with one
+    sort and no loop over mechanisms: the cell (m, h) and the value's float32 bits (which order like
+    the values, all positive) share one unsigned 64-bit key, so a plain ``np.sort`` groups the cells
+    and puts each cell's maximum last. ``keep`` (a pair (row split, (mask for rows before it, mask for
+    rows from it)) over the keys) limits the columns computed; K is filtered once per side before the join.
     """
     n = G.shape[0]
     kr, kc, kv = K
-    indptr = np.searchsorted(kr, np.arange(n_keys + 1))
     counts, gcols = nonzero_lists(G)
-    mrow = np.repeat(np.arange(n), counts)
-    width = indptr[gcols + 1] - indptr[gcols]
-    total = int(width.sum())
-    m = np.repeat(mrow, width)
-    pos = np.repeat(indptr[gcols], width) + (np.arange(total) - np.repeat(np.cumsum(width) - width, width))
-    h, v = kc[pos], kv[pos].astype(np.float32)
-    del pos
-    if keep is not None:
-        split, (first, second) = keep
-        ok = np.where(m < split, first[h], second[h])
-        m, h, v = m[ok], h[ok], v[ok]
-    flat = m.astype(np.int64) * n_keys + h
-    del m, h
-    o = np.argsort(flat, kind="stable")
-    flat, v = flat[o], v[o]
-    starts = np.flatnonzero(np.concatenate([[True], flat[1:] != flat[:-1]])) if len(flat) else np.zeros(0, dtype=np.int64)
-    vmax = np.maximum.reduceat(v, starts) if len(starts) else v
-    flat = flat[starts]
+    gcols = np.asarray(gcols, dtype=np.int64)
+    row_end = np.cumsum(counts)
+    sides = [(0, n, None)] if keep is None else [(0, keep[0], keep[1][0]), (keep[0], n, keep[1][1])]
+    # rows per sort: the cell index (row within the chunk x n_keys + column) must fit in 32 bits
+    chunk = max(1, (1 << 32) // max(n_keys, 1) - 1)
+    tasks = []
+    for lo, hi, mask in sides:
+        if mask is None:
+            sr, sc, sv = kr, kc, kv
+        else:
+            ok = mask[kc]
+            sr, sc, sv = kr[ok], kc[ok], kv[ok]
+        indptr = np.searchsorted(sr, np.arange(n_keys + 1))
+        # each entry of K as one key: its column in the high 32 bits, its value's bits in the low ones
+        entry = (sc.astype(np.uint64) << np.uint64(32)) | sv.astype(np.float32).view(np.uint32).astype(np.uint64)
+        step = min(chunk, max(1, -(-(hi - lo) // 2)))  # at least two pieces per side, for the threads
+        tasks.extend((c0, min(hi, c0 + step), indptr, entry) for c0 in range(lo, hi, step))
+
+    def piece(task: tuple[int, int, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        c0, c1, indptr, entry = task
+        e0 = int(row_end[c0 - 1]) if c0 else 0
+        e1 = int(row_end[c1 - 1]) if c1 else 0
+        g = gcols[e0:e1]
+        width = indptr[g + 1] - indptr[g]
+        row_key = np.repeat(np.arange(c1 - c0, dtype=np.uint64) * np.uint64(n_keys) << np.uint64(32),
+                            counts[c0:c1])
+        key = entry[_ragged(indptr[g], width)]
+        key += np.repeat(row_key, width)
+        key.sort()
+        if not len(key):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        cell = key >> np.uint64(32)
+        last = np.empty(len(key), dtype=bool)
+        np.not_equal(cell[1:], cell[:-1], out=last[:-1])
+        last[-1] = True
+        top = key[np.flatnonzero(last)]
+        return ((top >> np.uint64(32)).astype(np.int64) + c0 * n_keys,
+                (top & np.uint64(0xFFFFFFFF)).astype(np.uint32).view(np.float32))
+
+    from .combine import worker_pool  # NumPy's sort and gathers release the GIL: pieces run on threads
+    with worker_pool(None, len(tasks) if n * n_keys > DENSE_MAX_CELLS else 1) as ex:
+        parts = list(ex.map(piece, tasks))
+    flats, vals = [p[0] for p in parts], [p[1] for p in parts]
+    flat = np.concatenate(flats) if flats else np.zeros(0, dtype=np.int64)
+    vmax = np.concatenate(vals) if vals else np.zeros(0, dtype=np.float32)
     if dense:
         P = np.zeros((n, n_keys), dtype=np.float32)
         P.ravel()[flat] = vmax
         return P
     import scipy.sparse as sp  # large graphs only
-    return sp.csr_matrix((vmax, (flat // n_keys, flat % n_keys)), shape=(n, n_keys), dtype=np.float32)
+    rows = flat // n_keys
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    return sp.csr_matrix((vmax, (flat - rows * n_keys).astype(np.int32), indptr), shape=(n, n_keys))
 
 
 def transposed(M: Matrix) -> Matrix:
@@ -359,19 +387,32 @@ def transposed(M: Matrix) -> Matrix:
 
 
 def graded_block(Gb: Matrix, Ga: Matrix, w: np.ndarray, Pb: Matrix, Pa: Matrix | None,
-                 Pa_T: Matrix | None = None) -> np.ndarray:
+                 Pa_T: Matrix | None = None, GaW_T: Matrix | None = None) -> np.ndarray:
     """Graded C for every pair of a block (formula in the module docstring); NaN without a chain.
 
     Give the ANN profile as ``Pa`` or, faster when it is used for many blocks, as ``Pa_T``
-    (:func:`transposed`).
+    (:func:`transposed`); likewise the weighted ANN incidence transposed, ``GaW_T`` =
+    ``transposed(scale(Ga, c=w))``, so that the ANN-to-bio half is a row-major product
+    :math:`P_b (G_a \\operatorname{diag} w)^T` rather than a transposed one.
     """
     sb = np.asarray(Gb @ w).ravel()
     sa = np.asarray(Ga @ w).ravel()
-    num = to_dense(scale(Gb, c=w) @ (Pa.T if Pa_T is None else Pa_T)) + to_dense(scale(Ga, c=w) @ Pb.T).T
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = num / (sb[:, None] + sa[None, :])
-    out[(sb == 0)[:, None] | (sa == 0)[None, :]] = np.nan
-    return np.minimum(out, 1.0).astype(np.float32)
+    PaT = Pa.T if Pa_T is None else Pa_T
+    if is_sparse(Gb) and is_sparse(Pb):
+        # both halves are sparse (a mechanism matches few paths): add them sparse and divide only
+        # their non-zeros; every other pair with a chain on both sides scores 0
+        GwT = transposed(scale(Ga, c=w)) if GaW_T is None else GaW_T
+        num = (scale(Gb, c=w) @ PaT + Pb @ GwT).tocoo()
+        out = np.zeros((Gb.shape[0], Ga.shape[0]), dtype=np.float32)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[num.row, num.col] = np.minimum(num.data / (sb[num.row] + sa[num.col]), 1.0)
+    else:
+        num = to_dense(scale(Gb, c=w) @ PaT) + to_dense(scale(Ga, c=w) @ Pb.T).T
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.minimum(num / (sb[:, None] + sa[None, :]), 1.0).astype(np.float32)
+    out[sb == 0, :] = np.nan
+    out[:, sa == 0] = np.nan
+    return out
 
 
 class CausalModel:
@@ -420,45 +461,78 @@ def prepare_causal(chains: Sequence[Sequence[dict[str, Any]]],
     """
     rel_terms, rel_par = list(rel_hierarchy[0]), [list(p) for p in rel_hierarchy[1]]
     pt_terms, pt_par = list(pt_hierarchy[0]), [list(p) for p in pt_hierarchy[1]]
-    sg = [step_grams(c) for c in chains]
-    for gs in sg:  # anything used but not in the hierarchies: a root
-        for g in gs:
-            for r, ps in g:
-                if r not in rel_terms:
-                    rel_terms.append(r)
-                    rel_par.append([])
-                for p in ps:
-                    if p not in pt_terms:
-                        pt_terms.append(p)
-                        pt_par.append([])
     rel_index = {t: i for i, t in enumerate(rel_terms)}
     pt_index = {t: i for i, t in enumerate(pt_terms)}
+    # steps interned once: (relation, participants) -> step id, so paths are tuples of small integers
+    step_id: dict[tuple[str, tuple[str, ...]], int] = {}
+    step_keys: list[tuple[str, tuple[str, ...]]] = []
+    step_rel: list[int] = []
+    step_pts: list[tuple[int, ...]] = []
+    path_sets: list[set[tuple[int, ...]]] = []
+    for steps in chains:
+        sid: dict[Any, int] = {}
+        for s in steps:
+            key = (s["relation"], tuple(sorted(set(s.get("participants", ())) | set(s.get("conditions", ())))))
+            i = step_id.get(key)
+            if i is None:  # anything used but not in the hierarchies: a root
+                i = step_id[key] = len(step_keys)
+                step_keys.append(key)
+                r = key[0]
+                if r not in rel_index:
+                    rel_index[r] = len(rel_terms)
+                    rel_terms.append(r)
+                    rel_par.append([])
+                for p in key[1]:
+                    if p not in pt_index:
+                        pt_index[p] = len(pt_terms)
+                        pt_terms.append(p)
+                        pt_par.append([])
+                step_rel.append(rel_index[r])
+                step_pts.append(tuple(sorted(pt_index[p] for p in key[1])))
+            sid[s["step"]] = i
+        path_sets.append({tuple(sid[s["step"]] for s in p) for p in _paths(steps)})
     lin_r = lin_matrix(rel_par).astype(np.float64) ** rel_power
     lin_p = lin_matrix(pt_par)
-    vocab: dict[StepGram, int] = {}
+    vocab: dict[tuple[int, ...], int] = {}
     rows, cols = [], []
-    for i, gs in enumerate(sg):
+    for i, gs in enumerate(path_sets):
         for g in sorted(gs):
             rows.append(i)
             cols.append(vocab.setdefault(g, len(vocab)))
-    keys = sorted(vocab, key=vocab.get)
-    n = len(chains)
-    dense = dense and choose_dense((n, len(keys)))  # the profile P is n x keys: sparse when large
-    G = incidence(rows, cols, (n, len(keys)), dense)
+    int_keys = list(vocab)  # insertion order = column order
+    keys = [tuple(step_keys[s] for s in g) for g in int_keys]
+    n, nk = len(chains), len(int_keys)
+    dense = dense and choose_dense((n, nk))  # the profile P is n x keys: sparse when large
+    G = incidence(rows, cols, (n, nk), dense)
     # weights from the relation paths (as in the exact score): length x IDF of the relation path
-    rel_paths = [{tuple(r for r, _ in g) for g in gs} for gs in sg]
+    srel = np.asarray(step_rel, dtype=np.int64)
+    rel_of = [tuple(srel[list(g)].tolist()) for g in int_keys]
+    rel_paths = [{rel_of[vocab[g]] for g in gs} for gs in path_sets]
     _, rvocab, rw = gram_matrix(rel_paths, dense=True)
-    w = np.array([rw[rvocab[tuple(r for r, _ in g)]] for g in keys], dtype=np.float32)
-    K = _gram_kernel(keys, rel_index, lin_r, pt_index, lin_p, alpha, geometric)
+    w = rw[np.array([rvocab[r] for r in rel_of], dtype=np.int64)].astype(np.float32) if nk else \
+        np.zeros(0, dtype=np.float32)
+    # path arrays for the kernel: relation and participant-set index of each step, padded
+    set_id: dict[tuple[int, ...], int] = {}
+    step_set = np.array([set_id.setdefault(p, len(set_id)) for p in step_pts], dtype=np.int64)
+    lengths = np.array([len(g) for g in int_keys], dtype=np.int64)
+    padded = np.zeros((nk, MAX_GRAM), dtype=np.int64)
+    for j in range(MAX_GRAM):
+        has = lengths > j
+        padded[has, j] = [g[j] for g, h in zip(int_keys, has) if h]
+    K = _gram_kernel(lengths, srel[padded], step_set[padded], list(set_id), lin_r, lin_p, alpha, geometric)
     keep = None
     if split is not None:
-        on_side = [np.zeros(len(keys), dtype=bool), np.zeros(len(keys), dtype=bool)]
-        for i, c in zip(rows, cols):
-            on_side[int(i >= split)][c] = True
+        r_arr, c_arr = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        on_side = [np.zeros(nk, dtype=bool), np.zeros(nk, dtype=bool)]
+        on_side[0][c_arr[r_arr < split]] = True
+        on_side[1][c_arr[r_arr >= split]] = True
         keep = (split, (on_side[1], on_side[0]))  # rows of side 0 need side 1's keys, and vice versa
-    P = max_product_profile(G, K, len(keys), dense, keep)
+    P = max_product_profile(G, K, nk, dense, keep)
     model = CausalModel(keys, G, w, P, rel_terms, lin_r, pt_terms, lin_p, alpha)
     model.geometric = geometric
+    # each chain's relation paths (chain_grams), as relation IRIs: the exact score's grams, walked once
+    names = {i: rel_terms[i] for s in rel_paths for g in s for i in g}
+    model.relation_grams = [{tuple(names[i] for i in g) for g in s} for s in rel_paths]
     return model
 
 

@@ -21,6 +21,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .linalg import TILE
+
 __all__ = ["combine", "block_top_columns", "merge_candidates", "merge_top_columns", "top_rows", "worker_pool"]
 
 
@@ -32,12 +34,12 @@ def combine(blocks: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> t
             continue
         x = blocks[d]
         w32 = np.float32(w)
-        ok = ~np.isnan(x)
+        ok = x == x  # defined (not NaN), in one pass
         if num is None:
             num = np.zeros(x.shape, dtype=np.float32)
             cov = np.zeros(x.shape, dtype=np.float32)
         np.add(num, w32 * x, out=num, where=ok)
-        cov += w32 * ok
+        np.add(cov, w32, out=cov, where=ok)
     if num is None:  # nothing weighted: every E undefined
         shape = next(iter(blocks.values())).shape if blocks else (0, 0)
         return np.full(shape, np.nan, dtype=np.float32), np.zeros(shape, dtype=np.float32)
@@ -56,10 +58,15 @@ def top_rows(En: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 def block_top_columns(En: np.ndarray, r0: int, k: int) -> tuple[np.ndarray, np.ndarray]:
     """(values, row indices) of the k best rows of every column of a block whose first row is ``r0``."""
-    n = En.shape[0]
+    n, m = En.shape
     if n <= k:
         return En, np.broadcast_to(np.arange(r0, r0 + n)[:, None], En.shape)
-    sel = np.argpartition(-En, k - 1, axis=0)[:k]
+    # select along rows of the negated transpose (made in cache-sized tiles): a selection along
+    # axis 0 walks the block with a stride of a whole row per element
+    neg_T = np.empty((m, n), dtype=En.dtype)
+    for j in range(0, m, TILE):
+        np.negative(En[:, j:j + TILE].T, out=neg_T[j:j + TILE])
+    sel = np.ascontiguousarray(np.argpartition(neg_T, k - 1, axis=1)[:, :k].T)
     return np.take_along_axis(En, sel, axis=0), sel + r0
 
 
@@ -85,10 +92,10 @@ def worker_pool(threads: int | None, tasks: int):
     ``threads``: None = the machine's cores, at most 4.
     """
     import os
-    from concurrent.futures import ThreadPoolExecutor
     n = threads if threads is not None else min(4, os.cpu_count() or 1)
     if n <= 1 or tasks <= 1:
         return _Serial()
+    from concurrent.futures import ThreadPoolExecutor  # only when there is parallel work
     return ThreadPoolExecutor(max_workers=n, thread_name_prefix="bionn-kg-block")
 
 

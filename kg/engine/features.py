@@ -111,57 +111,66 @@ def extract_features(backend: Backend, dense: bool | None = None) -> Features:
     graph is small enough (:func:`kg.engine.linalg.choose_dense`).
     """
     backend = aligned_backend(backend)  # terms coined in --extra files that name existing ones (alignment)
-    mech_rows = backend.select_named("features/mechanisms")
-    bio = [r["mechanism"] for r in mech_rows if r["domain"] == "bio"]
-    ann = [r["mechanism"] for r in mech_rows if r["domain"] == "ann"]
-    labels = {r["mechanism"]: r["label"] or r["mechanism"].rsplit("/", 1)[-1] for r in mech_rows}
+    mech_rows = _table(backend, "features/mechanisms", ("mechanism", "domain", "label"))
+    bio = [m for m, d, _ in mech_rows if d == "bio"]
+    ann = [m for m, d, _ in mech_rows if d == "ann"]
+    labels = {m: lab or m.rsplit("/", 1)[-1] for m, _, lab in mech_rows}
     bio_i = {m: i for i, m in enumerate(bio)}
     ann_i = {m: i for i, m in enumerate(ann)}
 
     term_kind: dict[str, str] = {}
     broader: dict[str, set[str]] = defaultdict(set)
-    for r in backend.select_named("features/terms"):
-        term_kind.setdefault(r["term"], r["kind"])
-        if r["broader"]:
-            broader[r["term"]].add(r["broader"])
-    desc = backend.select_named("features/descriptors")
-    for r in desc:  # terms used but never typed (a user's extra file): roots of their dimension
-        term_kind.setdefault(r["term"], r["kind"])
+    for term, kind, b in _table(backend, "features/terms", ("term", "kind", "broader")):
+        term_kind.setdefault(term, kind)
+        if b:
+            broader[term].add(b)
+    desc = _table(backend, "features/descriptors", ("mechanism", "kind", "term"))
+    for _, kind, term in desc:  # terms used but never typed (a user's extra file): roots of their dimension
+        term_kind.setdefault(term, kind)
 
     n_terms = {kind: sum(1 for k in term_kind.values() if k == kind) for kind in KINDS}
     if dense is None:
         n = len(bio) + len(ann)
         dense = choose_dense(*((n, t) for t in n_terms.values()), *((t, t) for t in n_terms.values()))
     spaces: dict[str, TermSpace] = {}
+    by_kind: dict[str, list[tuple[str, str]]] = defaultdict(list)  # one pass over the descriptors
+    for m, kind, term in desc:
+        by_kind[kind].append((m, term))
     for kind in KINDS:
         terms = sorted(t for t, k in term_kind.items() if k == kind)
         # a broader term of another kind (or untyped) would make a cross-dimension ancestor: ignore it
         tindex = {t: i for i, t in enumerate(terms)}
         parents = [sorted(tindex[b] for b in broader.get(t, ()) if b in tindex) for t in terms]
         rb, ra = [], []
-        for r in desc:
-            if r["kind"] != kind or r["term"] not in tindex:
+        for m, term in by_kind.get(kind, ()):
+            t = tindex.get(term)
+            if t is None:
                 continue
-            m, t = r["mechanism"], tindex[r["term"]]
-            if m in bio_i:
-                rb.append((bio_i[m], t))
-            elif m in ann_i:
-                ra.append((ann_i[m], t))
+            i = bio_i.get(m)
+            if i is not None:
+                rb.append((i, t))
+            else:
+                i = ann_i.get(m)
+                if i is not None:
+                    ra.append((i, t))
         spaces[kind] = TermSpace(kind, terms, parents, _incidence(rb, len(bio), len(terms), dense),
                                  _incidence(ra, len(ann), len(terms), dense))
 
     chains = CausalChains()
     by_step: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in backend.select_named("features/causal_steps"):
-        key = (r["mechanism"], r["step"])
-        s = by_step.setdefault(key, {"step": r["step"], "relation": r["relation"], "index": r["index"],
-                                     "participants": set(), "next": set(), "conditions": set()})
-        if r["participant"]:
-            s["participants"].add(r["participant"])
-        if r.get("condition"):
-            s["conditions"].add(r["condition"])
-        if r["next"]:
-            s["next"].add(r["next"])
+    for mech, step, index, relation, participant, nxt, condition in _table(
+            backend, "features/causal_steps",
+            ("mechanism", "step", "index", "relation", "participant", "next", "condition")):
+        s = by_step.get((mech, step))
+        if s is None:
+            s = by_step[mech, step] = {"step": step, "relation": relation, "index": index,
+                                       "participants": set(), "next": set(), "conditions": set()}
+        if participant:
+            s["participants"].add(participant)
+        if condition:
+            s["conditions"].add(condition)
+        if nxt:
+            s["next"].add(nxt)
     for (mech, _), s in sorted(by_step.items(), key=lambda kv: (kv[0][0], kv[1]["index"] or 0, kv[0][1])):
         chains.steps.setdefault(mech, []).append(s)
 
@@ -184,23 +193,23 @@ def extract_features(backend: Backend, dense: bool | None = None) -> Features:
     failure_modes: dict[str, list[str]] = defaultdict(list)
     fm_chars: dict[str, list[str]] = defaultdict(list)
     fm_trig: dict[str, list[str]] = defaultdict(list)
-    for r in backend.select_named("features/failure_modes"):
-        fm = r["failure_mode"]
-        if fm not in failure_modes[r["mechanism"]]:
-            failure_modes[r["mechanism"]].append(fm)
-        if r["characteristic"] and r["characteristic"] not in fm_chars[fm]:
-            fm_chars[fm].append(r["characteristic"])
-        if r.get("trigger") and r["trigger"] not in fm_trig[fm]:
-            fm_trig[fm].append(r["trigger"])
+    for mech, fm, char, trig in _table(backend, "features/failure_modes",
+                                       ("mechanism", "failure_mode", "characteristic", "trigger")):
+        if fm not in failure_modes[mech]:
+            failure_modes[mech].append(fm)
+        if char and char not in fm_chars[fm]:
+            fm_chars[fm].append(char)
+        if trig and trig not in fm_trig[fm]:
+            fm_trig[fm].append(trig)
 
     # relation types and participants in their skos:broader hierarchies (graded C, kg.engine.causal);
     # a relation or participant used by a step but never typed is a root of its hierarchy
     c_kind: dict[str, str] = {}
     c_broader: dict[str, set[str]] = defaultdict(set)
-    for r in backend.select_named("features/causal_terms"):
-        c_kind.setdefault(r["term"], r["kind"])
-        if r["broader"]:
-            c_broader[r["term"]].add(r["broader"])
+    for term, kind, b in _table(backend, "features/causal_terms", ("term", "kind", "broader")):
+        c_kind.setdefault(term, kind)
+        if b:
+            c_broader[term].add(b)
     for steps in chains.steps.values():
         for s in steps:
             c_kind.setdefault(s["relation"], "R")
@@ -215,6 +224,23 @@ def extract_features(backend: Backend, dense: bool | None = None) -> Features:
 
     return Features(bio, ann, labels, spaces, chains, dict(energy), issues, dict(failure_modes), dense,
                     causal_terms, dict(fm_chars), dict(fm_trig))
+
+
+def _table(backend: Backend, name: str, columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """The rows of a feature query as tuples of ``columns`` (None where unbound).
+
+    The embedded store answers with tuples directly (:meth:`kg.graph.KnowledgeGraph.select_tuples`: no
+    dict per row, the larger cost at 10^4 mechanisms); any other backend through ``select_named``.
+    """
+    # the class's own method: a wrapper that forwards other attributes (the aligned view) must not
+    # reach its backend's tuples past its own select_named
+    if getattr(type(backend), "select_tuples", None) is None:
+        return [tuple(r.get(c) for c in columns) for r in backend.select_named(name)]
+    names, rows = backend.select_tuples(name)
+    at = [names.index(c) if c in names else None for c in columns]
+    if at == list(range(len(names))):
+        return rows
+    return [tuple(None if i is None else r[i] for i in at) for r in rows]
 
 
 def _incidence(pairs: list[tuple[int, int]], n: int, t: int, dense: bool) -> Matrix:

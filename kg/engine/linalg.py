@@ -93,14 +93,17 @@ def nonzero_lists(M: Matrix) -> tuple[np.ndarray, np.ndarray]:
 
 def scale(M: Matrix, r: np.ndarray | None = None, c: np.ndarray | None = None) -> Matrix:
     """diag(r) @ M @ diag(c), keeping M's representation (float32)."""
-    if is_sparse(M):
-        sp = _sparse()
-        out = M
+    if is_sparse(M):  # on the stored values: a product with sparse diagonals costs a full matmat
+        out = M.tocsr(copy=True)
+        out.sum_duplicates()
+        data = out.data.astype(np.result_type(out.data, np.float32), copy=False)
         if r is not None:
-            out = sp.diags(r) @ out
+            data = data * np.asarray(r)[np.repeat(np.arange(out.shape[0]), np.diff(out.indptr))]
         if c is not None:
-            out = out @ sp.diags(c)
-        return out.tocsr()
+            data = data * np.asarray(c)[out.indices]
+        out.data = data
+        out.eliminate_zeros()
+        return out
     out = np.asarray(M, dtype=np.float32)
     if r is not None:
         out = r[:, None] * out

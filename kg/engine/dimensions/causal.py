@@ -14,8 +14,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..causal import (aligned_grams, causal_model, chain_grams, dice_block, graded_alignments, gram_matrix,
+from ..causal import (aligned_grams, causal_model, dice_block, graded_alignments, gram_matrix,
                       transposed)
+from ..linalg import scale
 from .base import Dimension, Index, Missing, register
 
 __all__ = ["Causal"]
@@ -33,12 +34,13 @@ class Causal(Dimension):
     def prepare(self, features) -> None:
         super().prepare(features)
         nb = len(features.bio)
-        grams = [chain_grams(features.chains.steps.get(m, [])) for m in features.bio + features.ann]
+        cm = self.model = causal_model(features)  # graded: step paths, weights, max-profiles
+        grams = cm.relation_grams  # chain_grams of every mechanism, from the paths the model walked
         Gx, self.vocab, _ = gram_matrix(grams, features.dense)  # exact relation paths: donors of a step
         self.Gxb, self.Gxa = Gx[:nb], Gx[nb:]
-        cm = self.model = causal_model(features)  # graded: step paths, weights, max-profiles
         self.Gb, self.Ga, self.w = cm.G[:nb], cm.G[nb:], cm.w
         self.Pb, self.Pa_T = cm.P[:nb], transposed(cm.P[nb:])
+        self.GaW_T = transposed(scale(self.Ga, c=self.w))  # the ANN-to-bio half's right operand, made once
         self.n_chains = sum(1 for g in grams if g)
         df: dict[str, int] = {}  # chains using each relation: the rarity of an unaligned step
         for gs in grams:
@@ -49,7 +51,8 @@ class Causal(Dimension):
     def block(self, bi: Index, aj: Index = None) -> dict[str, np.ndarray]:
         full = aj is None or (isinstance(aj, slice) and aj == slice(None))
         return {self.name: dice_block(self.Gb[bi], self.Ga if full else self.Ga[aj], self.w, self.Pb[bi],
-                                      Pa_T=self.Pa_T if full else self.Pa_T[:, aj])}
+                                      Pa_T=self.Pa_T if full else self.Pa_T[:, aj],
+                                      GaW_T=self.GaW_T if full else self.GaW_T[:, aj])}
 
     def has_data(self, side: str, i: int) -> bool:
         m = (self.f.bio if side == "bio" else self.f.ann)[i]
