@@ -118,12 +118,7 @@ def extract_features(backend: Backend, dense: bool | None = None) -> Features:
     bio_i = {m: i for i, m in enumerate(bio)}
     ann_i = {m: i for i, m in enumerate(ann)}
 
-    term_kind: dict[str, str] = {}
-    broader: dict[str, set[str]] = defaultdict(set)
-    for term, kind, b in _table(backend, "features/terms", ("term", "kind", "broader")):
-        term_kind.setdefault(term, kind)
-        if b:
-            broader[term].add(b)
+    term_kind, broader = _hierarchy(backend, "features/terms")
     desc = _table(backend, "features/descriptors", ("mechanism", "kind", "term"))
     for _, kind, term in desc:  # terms used but never typed (a user's extra file): roots of their dimension
         term_kind.setdefault(term, kind)
@@ -204,12 +199,7 @@ def extract_features(backend: Backend, dense: bool | None = None) -> Features:
 
     # relation types and participants in their skos:broader hierarchies (graded C, kg.engine.causal);
     # a relation or participant used by a step but never typed is a root of its hierarchy
-    c_kind: dict[str, str] = {}
-    c_broader: dict[str, set[str]] = defaultdict(set)
-    for term, kind, b in _table(backend, "features/causal_terms", ("term", "kind", "broader")):
-        c_kind.setdefault(term, kind)
-        if b:
-            c_broader[term].add(b)
+    c_kind, c_broader = _hierarchy(backend, "features/causal_terms")
     for steps in chains.steps.values():
         for s in steps:
             c_kind.setdefault(s["relation"], "R")
@@ -241,6 +231,17 @@ def _table(backend: Backend, name: str, columns: tuple[str, ...]) -> list[tuple[
     if at == list(range(len(names))):
         return rows
     return [tuple(None if i is None else r[i] for i in at) for r in rows]
+
+
+def _hierarchy(backend: Backend, query: str) -> tuple[dict[str, str], defaultdict[str, set[str]]]:
+    """(term -> kind, term -> its broader terms) from a feature query with columns term, kind, broader."""
+    kind_of: dict[str, str] = {}
+    broader: defaultdict[str, set[str]] = defaultdict(set)
+    for term, kind, b in _table(backend, query, ("term", "kind", "broader")):
+        kind_of.setdefault(term, kind)
+        if b:
+            broader[term].add(b)
+    return kind_of, broader
 
 
 def _incidence(pairs: list[tuple[int, int]], n: int, t: int, dense: bool) -> Matrix:
