@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from .options import graph_options
+from .options import graph_options, weight_options
 
 __all__ = ["normalise", "normalisation"]
 
@@ -27,7 +27,8 @@ def _fmt(x: float, spec: str = ".3g") -> str:
     return "n/a" if math.isnan(x) else format(x, spec)
 
 
-def normalisation(graph: Any, iri: str) -> dict[str, Any]:
+def normalisation(graph: Any, iri: str, preset: str = "balanced",
+                  weights: str | dict[str, float] | None = None) -> dict[str, Any]:
     """Section 4.2 for ``iri``: ``{"grains": [...], "analogs": [...], "note": str}`` (plain values).
 
     Each grain row holds Eb, Cb, the expected Ea and Ca, their ratio and orders of magnitude, the range
@@ -39,7 +40,7 @@ def normalisation(graph: Any, iri: str) -> dict[str, Any]:
     from ..queries import load_query
     from ..sparql_safety import add_missing_prefixes, bind_values, inspect_query
 
-    add_computed(graph)
+    add_computed(graph, preset=preset, weights=weights)  # the closest analogs under these weights
     text, _ = add_missing_prefixes(load_query("efficiency_normalisation").text)
     # bound through a VALUES block, as `bionn-kg query --param` does
     rows = graph.select(bind_values(text, inspect_query(text).form, {"mechanism": f"<{iri}>"}))
@@ -105,7 +106,8 @@ def _numbers(row: dict[str, Any]) -> dict[str, Any]:
 @click.command()
 @click.argument("ident", metavar="ID")
 @graph_options
-def normalise(ident, extra, fmt):
+@weight_options
+def normalise(ident, extra, fmt, preset, weights):
     """Section 4.2: the expected ANN cost Ea and capacity Ca of a biological mechanism's closest analogs.
 
     ID is a biological mechanism (CURIE, IRI or exact label). For each grain in which it has a published
@@ -129,7 +131,7 @@ def normalise(ident, extra, fmt):
         raise KGError(f"{g.curie(iri)} is not a biological mechanism",
                       hint="normalisation goes from a biological mechanism's cost to its ANN analogs "
                            "(section 4.2); give one, e.g. bkg:ChemicalSynapticTransmission")
-    res = normalisation(g, iri)
+    res = normalisation(g, iri, preset, weights)
     if fmt == "json":  # numbers as numbers (docs/json-output.md); quantities with units stay text
         res = {**res, "grains": [_numbers(r) for r in res["grains"]], "analogs": [_numbers(r) for r in res["analogs"]]}
     sections: dict[str, Any] = {"mechanism": {"mechanism": g.curie(iri),
