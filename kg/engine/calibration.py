@@ -162,8 +162,9 @@ def calibrated_combination(engine: Any, dims: Mapping[str, np.ndarray], bi: Any,
     if mode not in MODES:
         raise ValueError(f"calibration mode {mode!r}: use one of {', '.join(MODES)}")
     state = getattr(engine, "_calibration", None)
-    if mode == "none" or state == "fitting":
-        return combine(dims, engine.weights)
+    if mode == "none" or state == "fitting":  # the engine's plain weighted mean
+        from .combine import combine as plain
+        return plain(dims, engine.weights)
     if state is None or (mode == "percentile" and state[0] is None):
         cal = None
         if mode == "percentile":

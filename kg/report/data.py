@@ -173,13 +173,13 @@ def _top_analogs(eng, res, data: ReportData) -> None:
                                               "reason": f"E undefined for every ANN mechanism: {reason}"})
 
 
-def _efficiency(res, graph, data: ReportData) -> None:
+def _efficiency(eng, graph, data: ReportData) -> None:
     """Efficiency-hypothesis gaps from computed E (queries/efficiency_gaps.rq, in its order): per
     biological mechanism and grain, the coverage the engine computes beside the asserted one, both costs
     and biology's advantage in orders of magnitude; missing data stays missing."""
     from ..computed import add_computed
     if hasattr(graph, "store"):  # embedded: the query reads the engine's top-k from its own named graph
-        add_computed(graph)
+        add_computed(graph, engine=eng)  # the report's own engine: same weights, features read once
     # a SPARQL endpoint answers from the computed graph it holds (published with the release), if any
     rows = graph.select_named("efficiency_gaps")
     data.efficiency_rows = [{k: (data.curie.get(v, v) if isinstance(v, str) and v.startswith("http") else v)
@@ -358,7 +358,7 @@ def collect(graph, eng, idx, step_cb=None, sensitivity_step: float = 0.1) -> Rep
     ev = evaluate(eng, res=res)  # the matrix computed above, not a second one
     data.agreement, data.correlations, data.recovery, data.ranks = ev.agreement, ev.correlations, ev.recovery, ev.ranks
     step("efficiency, pathology, disanalogies")
-    _efficiency(res, graph, data)
+    _efficiency(eng, graph, data)
     _pathology(graph, data)
     _sources(graph, data)
     _disanalogies(graph, data)
