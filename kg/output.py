@@ -167,6 +167,12 @@ def render(rows: Sequence[Mapping[str, Any]], fmt: str = "table", *,
     return "\n".join(out)
 
 
+def titled_sections(fmt: str, parts: Sequence[tuple[str, str, Any]]) -> dict[str, Any]:
+    """Sections from (key, title, rows): keyed by the short, stable key in JSON (docs/json-output.md),
+    by the title a reader sees in every other format."""
+    return {(key if fmt == "json" else title): rows for key, title, rows in parts}
+
+
 def render_sections(sections: Mapping[str, Any], fmt: str = "table") -> str:
     """A document of named sections (each a list of rows or a mapping) for ``show``, ``score``, ``info``.
 

@@ -123,7 +123,7 @@ def normalise(ident, extra, fmt, preset, weights):
     from ..errors import KGError
     from ..graph import load_graph
     from ..ids import EntityIndex
-    from ..output import render_sections
+    from ..output import render_sections, titled_sections
 
     g = load_graph(extra)
     iri = EntityIndex(g).resolve(ident)
@@ -134,12 +134,9 @@ def normalise(ident, extra, fmt, preset, weights):
     res = normalisation(g, iri, preset, weights)
     if fmt == "json":  # numbers as numbers (docs/json-output.md); quantities with units stay text
         res = {**res, "grains": [_numbers(r) for r in res["grains"]], "analogs": [_numbers(r) for r in res["analogs"]]}
-    sections: dict[str, Any] = {"mechanism": {"mechanism": g.curie(iri),
-                                              "note": res["note"] or ("" if fmt == "json" else "-")}}
-    # short, stable keys in JSON (docs/json-output.md); the table titles say what each section holds
-    json_out = fmt == "json"
-    sections["per grain" if json_out else "per grain: Eb, Cb and the expected Ea, Ca of the closest costed analogs"] = \
-        res["grains"]
-    sections["closest costed analogs" if json_out else "closest costed analogs (E-weighted)"] = res["analogs"]
+    sections = titled_sections(fmt, [
+        ("mechanism", "mechanism", {"mechanism": g.curie(iri), "note": res["note"] or ("" if fmt == "json" else "-")}),
+        ("per grain", "per grain: Eb, Cb and the expected Ea, Ca of the closest costed analogs", res["grains"]),
+        ("closest costed analogs", "closest costed analogs (E-weighted)", res["analogs"])])
     click.echo(render_sections(sections, fmt))
     return 0

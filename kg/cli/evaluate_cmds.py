@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import KGError
-from ..output import render_sections
+from ..output import render_sections, titled_sections
 from .options import engine_options, open_graph_from
 
 
@@ -69,11 +69,6 @@ def _members(files: list[Path]) -> set[str]:
     return {r["s"] for r in g.select("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }")}
 
 
-def _titled(fmt: str, parts: list[tuple[str, str, object]]) -> dict[str, object]:
-    """Sections keyed by short, stable names in JSON (docs/json-output.md) and by titles in text."""
-    return {(key if fmt == "json" else title): value for key, title, value in parts}
-
-
 @click.command()
 @click.option("--details", is_flag=True, help="Also list the rank of every pair under every scorer.")
 @click.option("--benchmark", "benchmark", metavar="NAME", default=None,
@@ -121,7 +116,7 @@ def evaluate(details, benchmark, extra, fmt, endpoint, default_graph, preset, we
     if benchmark:
         pairs = read_pairs(d / "pairs.tsv", _expand(graph))
         bev = evaluate_benchmark(eng, pairs, _members(files))
-        sections = _titled(fmt, [
+        sections = titled_sections(fmt, [
             ("benchmark", f"benchmark {benchmark}", bev.summary),
             ("recovery_by_scorer", "recovery by scorer (each side ranked among the benchmark's candidates)",
              bev.by_scorer),
@@ -130,7 +125,7 @@ def evaluate(details, benchmark, extra, fmt, endpoint, default_graph, preset, we
         click.echo(render_sections(sections, fmt))
         return
     ev = run(eng)
-    sections = _titled(fmt, [
+    sections = titled_sections(fmt, [
         ("agreement", "agreement with Table 1", ev.agreement),
         ("correlations", "rank correlation with Table 1 (ten rows)", ev.correlations),
         ("baseline_correlations", "rank correlation of the baselines with Table 1", ev.baseline_correlations),
