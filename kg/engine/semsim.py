@@ -38,7 +38,7 @@ import numpy as np
 
 from .linalg import Matrix, add_transposed, nonzero_lists, row_counts
 
-__all__ = ["ancestors", "information_content", "lin_matrix", "max_profile", "bma_block"]
+__all__ = ["ancestors", "information_content", "lin_matrix", "max_profile", "max_profile_t", "bma_block"]
 
 
 def ancestors(parents: list[list[int]]) -> list[set[int]]:
@@ -84,13 +84,18 @@ def lin_matrix(parents: list[list[int]], anc: list[set[int]] | None = None) -> n
             desc[u].append(t)
     mica = np.zeros((n, n), dtype=np.float64)
     for u in np.argsort(ic, kind="stable"):  # larger IC later overwrites: the most informative wins
+        # an IC of 0 writes the initial 0 again, and a term that is its own only descendant writes the
+        # diagonal, which is 1 anyway: skipping both leaves the root's n x n block unwritten
+        if ic[u] <= 0 or len(desc[u]) < 2:
+            continue
         d = np.asarray(desc[u])
         mica[np.ix_(d, d)] = ic[u]
-    denom = ic[:, None] + ic[None, :]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lin = np.where(denom > 0, 2 * mica / denom, 0.0)
+    # Lin only where a common ancestor is informative (elsewhere 0), in float64 as before the cast
+    r, c = np.nonzero(mica)
+    lin = np.zeros((n, n), dtype=np.float32)
+    lin[r, c] = 2 * mica[r, c] / (ic[r] + ic[c])
     np.fill_diagonal(lin, 1.0)
-    return lin.astype(np.float32)
+    return lin
 
 
 def max_profile(X: Matrix, lin: np.ndarray, block: int = 4096) -> np.ndarray:
@@ -119,6 +124,38 @@ def max_profile(X: Matrix, lin: np.ndarray, block: int = 4096) -> np.ndarray:
         for j in range(1, width):
             np.maximum(out, ext[idx[:, j]], out=out)
     return P
+
+
+def max_profile_t(X: Matrix, lin: np.ndarray, block: int = 128) -> np.ndarray:
+    """The transpose of :func:`max_profile`, C-contiguous (T x n): ``max_profile(X, lin).T`` without
+    the transposed copy of an n x T array (a strided pass 3-8x slower than building it).
+
+    Rows are profiled in blocks small enough to stay in cache, each written transposed into its
+    columns; the values are the same maxima of the same Lin entries.
+    """
+    n, T = X.shape
+    out = np.zeros((T, n), dtype=np.float32)
+    if T == 0 or n == 0:
+        return out
+    ext = np.vstack([lin, np.zeros((1, T), dtype=lin.dtype)]).astype(np.float32, copy=False)
+    counts, cols = nonzero_lists(X)
+    width = int(counts.max()) if counts.size else 0
+    if width == 0:
+        return out
+    starts = np.cumsum(counts) - counts
+    idx = np.full((n, width), T, dtype=np.int64)  # each row's terms, padded with the all-zero sentinel
+    idx[np.repeat(np.arange(n), counts), np.arange(len(cols)) - np.repeat(starts, counts)] = cols
+    buf = np.empty((block, T), dtype=np.float32)
+    tmp = np.empty((block, T), dtype=np.float32)
+    for r0 in range(0, n, block):
+        ii = idx[r0:r0 + block]
+        o, t = buf[:len(ii)], tmp[:len(ii)]
+        np.take(ext, ii[:, 0], axis=0, out=o)
+        for j in range(1, width):
+            np.take(ext, ii[:, j], axis=0, out=t)
+            np.maximum(o, t, out=o)
+        out[:, r0:r0 + len(ii)] = o.T
+    return out
 
 
 def bma_block(Xb: Matrix, Pb: np.ndarray, Xa: Matrix, Pa_T: np.ndarray,
