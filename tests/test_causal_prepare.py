@@ -10,6 +10,7 @@ import random
 import numpy as np
 import pytest
 
+from kg.engine import causal
 from kg.engine.causal import (ALPHA, chain_grams, gram_matrix, path_similarity, prepare_causal, step_grams,
                               step_similarity)
 from kg.engine.linalg import to_dense
@@ -93,10 +94,17 @@ def test_weights_are_the_relation_path_weights(seed):
     assert np.array_equal(model.w, expected)  # the same float32 arithmetic: equal, not close
 
 
+@pytest.fixture(params=[1, 10**9], ids=["blocks", "flat"])
+def block_min(request, monkeypatch):
+    """Every class of relation paths computed as a dense block, or none (large graphs mix both)."""
+    monkeypatch.setattr(causal, "BLOCK_MIN", request.param)
+    return request.param
+
+
 @pytest.mark.parametrize("seed,dense,geometric,alpha", [(0, True, False, ALPHA), (1, False, False, ALPHA),
                                                         (2, True, True, ALPHA), (3, False, True, ALPHA),
                                                         (4, False, False, 0.0), (5, True, False, 0.0)])
-def test_profiles_are_the_maximum_of_the_kernel(seed, dense, geometric, alpha):
+def test_profiles_are_the_maximum_of_the_kernel(seed, dense, geometric, alpha, block_min):
     chains = random_chains(seed)
     model = prepare_causal(chains, RELS, PTS, dense=dense, geometric=geometric, alpha=alpha)
     P = to_dense(model.P)
@@ -106,7 +114,7 @@ def test_profiles_are_the_maximum_of_the_kernel(seed, dense, geometric, alpha):
 
 
 @pytest.mark.parametrize("dense", [True, False])
-def test_split_profiles_are_the_cross_side_columns_of_the_full_profile(dense):
+def test_split_profiles_are_the_cross_side_columns_of_the_full_profile(dense, block_min):
     chains = random_chains(7, n=20)
     split = 9
     full = to_dense(prepare_causal(chains, RELS, PTS, dense=dense).P)

@@ -104,6 +104,9 @@ ALPHA = 0.5
 Gram = tuple[str, ...]
 #: a step path with its participants: ((relation, (participant, ...)), ...)
 StepGram = tuple[tuple[str, tuple[str, ...]], ...]
+#: a class of relation paths with this many profile entries (its keys x mechanisms) is computed as one
+#: dense block (two gathers per step) rather than entry by entry
+BLOCK_MIN = 1 << 14
 
 
 def _paths(steps: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -396,7 +399,8 @@ def _step_paths(row: np.ndarray, sid: np.ndarray, canon: np.ndarray, eu: np.ndar
 
 
 def _side_profile(g_rows: np.ndarray, g_keys: np.ndarray, n_rows: int, target: np.ndarray | None,
-                  kernel: _Kernel, chunk: int = 1 << 20) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  kernel: _Kernel, chunk: int = 1 << 20, block_min: int | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Max-profile of one set of mechanisms, transposed: Q[h, m] = max over the keys g of m of K(g, h).
 
     ``g_rows``, ``g_keys``: the non-zeros (mechanism, key) of G for these mechanisms (rows 0..n_rows-1);
@@ -407,9 +411,12 @@ def _side_profile(g_rows: np.ndarray, g_keys: np.ndarray, n_rows: int, target: n
     related at every position, and then K(g, h) = tv(class g, class h) * prod_i phi(participants of
     g_i, of h_i). The mechanisms with a key in a class related to class c, sorted, are listed once per c
     (a mechanism with several such keys is one run, whose maximum is taken); each key h of class c then
-    gets exactly that list as its row, so no join is sorted and no pair is produced twice.
+    gets exactly that list as its row, so no join is sorted and no pair is produced twice. A class with
+    at least ``block_min`` entries (its keys x its mechanisms; default :data:`BLOCK_MIN`) is one dense
+    block of values.
     """
     kz = kernel
+    block_min = BLOCK_MIN if block_min is None else block_min
     nk = len(kz.key_cls)
     # mechanisms' keys grouped by their class
     cls_of = kz.key_cls[g_keys]
@@ -438,19 +445,21 @@ def _side_profile(g_rows: np.ndarray, g_keys: np.ndarray, n_rows: int, target: n
     el_ps = [kz.kps[j][el_g] * ns for j in range(MAX_GRAM)]
     # each key's row: the runs of its class (none unless it is a target)
     hkeys = np.arange(nk, dtype=np.int64) if target is None else np.flatnonzero(target)
+    h_cls = kz.key_cls[hkeys]
     width = np.zeros(nk, dtype=np.int64)
-    width[hkeys] = rcnt[kz.key_cls[hkeys]]
+    width[hkeys] = rcnt[h_cls]
     indptr = np.zeros(nk + 1, dtype=np.int64)
     np.cumsum(width, out=indptr[1:])
     total = int(indptr[-1])
     indices = np.empty(total, dtype=np.int32)
     data = np.empty(total, dtype=np.float32)
     fac = kz.factor.ravel()
+    fac_t = np.ascontiguousarray(kz.factor.T)  # [participants of h, of g]: a class's block is two gathers
 
     def value(e: np.ndarray, h: np.ndarray) -> np.ndarray:
         """K(g, h) for elements e (their key g) and keys h, float64 as the kernel always was."""
         f = fac[el_ps[0][e] + kz.kps[0][h]]
-        k = kz.key_len[h] if MAX_GRAM > 1 or kz.geometric else None
+        k = kz.key_len[h]
         for j in range(1, MAX_GRAM):  # the product over the steps, in step order
             at = np.flatnonzero(k > j)
             if not len(at):
@@ -464,28 +473,59 @@ def _side_profile(g_rows: np.ndarray, g_keys: np.ndarray, n_rows: int, target: n
                 f[at] = f[at] ** (1.0 / kk)
         return f
 
-    def piece(span: tuple[int, int]) -> None:
-        h0, h1 = span
-        w = width[h0:h1]
-        h = np.repeat(np.arange(h0, h1, dtype=np.int64), w)
-        r = _ragged(rstart[kz.key_cls[np.arange(h0, h1)]], w)
-        a, b = indptr[h0], indptr[h1]
-        indices[a:b] = run_m[r]
+    def block_value(e: np.ndarray, h: np.ndarray, k: int) -> np.ndarray:
+        """The same K for every key h (rows) x element e (columns) of one class of length k."""
+        g = el_g[e]
+        f = fac_t[kz.kps[0][h]][:, kz.kps[0][g]]
+        for j in range(1, k):
+            f *= fac_t[kz.kps[j][h]][:, kz.kps[j][g]]
+        if not flat_tv:
+            f = el_tv[e][None, :] * f
+        return f ** (1.0 / k) if kz.geometric else f
+
+    def generic(keys: np.ndarray) -> None:
+        # any keys: their entries as flat arrays, written at their rows' places
+        w = width[keys]
+        h = np.repeat(keys, w)
+        r = _ragged(rstart[kz.key_cls[keys]], w)
+        pos = _ragged(indptr[keys], w)
+        indices[pos] = run_m[r]
         e = run_first[r]
         v = value(e, h)
         n_el = run_len[r]
         for off in range(1, int(n_el.max(initial=1))):  # a mechanism with several keys: their maximum
             at = np.flatnonzero(n_el > off)
             v[at] = np.maximum(v[at], value(e[at] + off, h[at]))
-        data[a:b] = v
+        data[pos] = v
 
-    # pieces of about ``chunk`` entries, on the thread pool (NumPy's gathers release the GIL)
-    cuts = np.searchsorted(indptr, np.arange(0, total, chunk), side="right") - 1
-    bounds = sorted({0, nk, *cuts.tolist()})
-    spans = list(zip(bounds[:-1], bounds[1:]))
-    from .combine import worker_pool
-    with worker_pool(None, len(spans)) as ex:
-        list(ex.map(piece, spans))
+    def block(c: int, keys: np.ndarray) -> None:
+        # the keys of one large class share their row's mechanisms: one dense block of values
+        runs = np.arange(rstart[c], rstart[c] + rcnt[c])
+        e, n_el = run_first[runs], run_len[runs]
+        v = block_value(e, keys, int(kz.key_len[keys[0]]))
+        for off in range(1, int(n_el.max(initial=1))):
+            at = np.flatnonzero(n_el > off)
+            v[:, at] = np.maximum(v[:, at], block_value(e[at] + off, keys, int(kz.key_len[keys[0]])))
+        v = v.astype(np.float32)
+        m, n_runs = run_m[runs], len(runs)
+        for i, a in enumerate(indptr[keys].tolist()):  # each key's row is one slice: no index arrays
+            indices[a:a + n_runs] = m
+            data[a:a + n_runs] = v[i]
+
+    # classes with many entries (keys x mechanisms) as blocks, the others flat in pieces of ~chunk
+    by_cls = np.argsort(h_cls, kind="stable")
+    hk_cnt = np.bincount(h_cls, minlength=kz.n_cls)
+    hk_start = np.cumsum(hk_cnt) - hk_cnt
+    big = hk_cnt * rcnt >= block_min
+    tasks: list[tuple[Any, ...]] = [(block, c, hkeys[by_cls[hk_start[c]:hk_start[c] + hk_cnt[c]]])
+                                    for c in np.flatnonzero(big).tolist()]
+    rest = hkeys[~big[h_cls]]
+    ends = np.cumsum(width[rest])
+    cuts = np.searchsorted(ends, np.arange(chunk, int(ends[-1]) if len(ends) else 0, chunk))
+    tasks += [(generic, part) for part in np.split(rest, cuts) if len(part)]
+    from .combine import worker_pool  # NumPy's gathers release the GIL: tasks run on threads
+    with worker_pool(None, len(tasks) if total >= chunk else 1) as ex:
+        list(ex.map(lambda t: t[0](*t[1:]), tasks))
     keep = data > 0
     if not keep.all():  # K(g, h) = 0 (only with alpha = 0 and unrelated participants) is no entry
         counts = np.bincount(np.repeat(np.arange(nk), width)[keep], minlength=nk)

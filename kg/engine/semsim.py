@@ -68,34 +68,67 @@ def information_content(anc: list[set[int]]) -> np.ndarray:
     return np.maximum(-np.log(desc / max(n, 1)), 0.0) if n else desc
 
 
+def _depth_first(parents: list[list[int]]) -> np.ndarray:
+    """Terms in depth-first order from the roots (children in index order, each term once): in a tree
+    every term's descendants then form one contiguous range."""
+    n = len(parents)
+    children: list[list[int]] = [[] for _ in range(n)]
+    for t, ps in enumerate(parents):
+        for p in ps:
+            children[p].append(t)
+    seen = np.zeros(n, dtype=bool)
+    order: list[int] = []
+    for root in [t for t in range(n) if not parents[t]] + list(range(n)):  # then terms only in cycles
+        if seen[root]:
+            continue
+        stack = [root]
+        while stack:
+            t = stack.pop()
+            if seen[t]:
+                continue
+            seen[t] = True
+            order.append(t)
+            stack.extend(reversed([c for c in children[t] if not seen[c]]))
+    return np.asarray(order, dtype=np.int64)
+
+
 def lin_matrix(parents: list[list[int]], anc: list[set[int]] | None = None) -> np.ndarray:
     """T x T Lin similarity (float32). MICA via descendant blocks in increasing IC order.
 
     ``anc``: the reflexive ancestor sets, if the caller has them already.
+
+    Each term u writes Lin with u as the common ancestor, 2 IC(u) / (IC(t) + IC(v)), on the block of
+    its descendants, the more informative later. The terms are numbered depth-first while writing, so
+    that in a tree each block is a plain slice, and the result is put back in the terms' order.
     """
     n = len(parents)
     if n == 0:
         return np.zeros((0, 0), dtype=np.float32)
     anc = ancestors(parents) if anc is None else anc
     ic = information_content(anc)
+    order = _depth_first(parents)
+    pos = np.empty(n, dtype=np.int64)
+    pos[order] = np.arange(n)
+    ic_d = ic[order]  # IC in depth-first numbering
     desc: list[list[int]] = [[] for _ in range(n)]
     for t, a in enumerate(anc):
         for u in a:
-            desc[u].append(t)
-    mica = np.zeros((n, n), dtype=np.float64)
-    for u in np.argsort(ic, kind="stable"):  # larger IC later overwrites: the most informative wins
-        # an IC of 0 writes the initial 0 again, and a term that is its own only descendant writes the
+            desc[u].append(pos[t])
+    lin = np.zeros((n, n), dtype=np.float32)
+    for u in np.argsort(ic, kind="stable").tolist():  # larger IC later overwrites: the most informative wins
+        # an IC of 0 gives Lin 0, already there, and a term that is its own only descendant writes the
         # diagonal, which is 1 anyway: skipping both leaves the root's n x n block unwritten
         if ic[u] <= 0 or len(desc[u]) < 2:
             continue
-        d = np.asarray(desc[u])
-        mica[np.ix_(d, d)] = ic[u]
-    # Lin only where a common ancestor is informative (elsewhere 0), in float64 as before the cast
-    r, c = np.nonzero(mica)
-    lin = np.zeros((n, n), dtype=np.float32)
-    lin[r, c] = 2 * mica[r, c] / (ic[r] + ic[c])
+        d = np.sort(np.asarray(desc[u], dtype=np.int64))
+        ic_b = ic_d[d]
+        block = 2 * ic[u] / (ic_b[:, None] + ic_b[None, :])  # float64, as the ratio always was
+        if d[-1] - d[0] + 1 == len(d):
+            lin[d[0]:d[-1] + 1, d[0]:d[-1] + 1] = block
+        else:  # not a subtree of a tree (several parents): the same block, by index
+            lin[np.ix_(d, d)] = block
     np.fill_diagonal(lin, 1.0)
-    return lin
+    return lin[np.ix_(pos, pos)]
 
 
 def max_profile(X: Matrix, lin: np.ndarray, block: int = 4096) -> np.ndarray:
