@@ -86,7 +86,9 @@ Falkenhainer, Forbus & Gentner, Artificial Intelligence 41 (1989); Forbus et al.
 """
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -281,6 +283,12 @@ def _tuple_codes(cols: Sequence[np.ndarray]) -> np.ndarray:
     return code
 
 
+def _distinct(x: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of an integer array (a sort: NumPy's hashing unique is slower here)."""
+    x = np.sort(x)
+    return x[_first_of_runs(x)]
+
+
 def _first_of_runs(*keys: np.ndarray) -> np.ndarray:
     """True where any of the (sorted together) key arrays differs from the previous element."""
     n = len(keys[0])
@@ -307,57 +315,72 @@ def _intern_chains(chains: Sequence[Sequence[dict[str, Any]]], rel_index: dict[s
     step id and the entry its IRI stands for; then the links (from, to) between entries, self-links
     left out (a path never repeats a step).
     """
-    step_id: dict[tuple[str, tuple[str, ...]], int] = {}
+    with _gc_paused():  # tens of thousands of small acyclic objects: no collection can free any
+        return _intern_flat(chains, rel_index, rel_terms, rel_par, pt_index, pt_terms, pt_par)
+
+
+@contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector: a pass that builds many tuples and sets would otherwise
+    trigger collections that traverse every object alive (the features' step dicts among them)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _intern_flat(chains, rel_index, rel_terms, rel_par, pt_index, pt_terms, pt_par):
+    """The body of :func:`_intern_chains`."""
+    flat = [s for steps in chains for s in steps]  # comprehensions: the loops run at C speed
+    row = [ci for ci, steps in enumerate(chains) for _ in steps]
+    iris = [s["step"] for s in flat]
+    nexts = [s.get("next") for s in flat]
+    # a step: its relation and the set of its participants and conditions
+    step_id: dict[tuple[str, frozenset[str]], int] = {}
+    sid = [step_id.setdefault(k, len(step_id)) for k in zip(
+        [s["relation"] for s in flat],
+        [frozenset(s.get("participants", ())).union(s.get("conditions", ())) for s in flat])]
     step_keys: list[tuple[str, tuple[str, ...]]] = []
     step_rel: list[int] = []
     step_pts: list[tuple[int, ...]] = []
-    row: list[int] = []
-    sid: list[int] = []
-    canon: list[int] = []
-    eu: list[int] = []
-    ev: list[int] = []
-    base = 0
-    for ci, steps in enumerate(chains):
-        by_id = {s["step"]: base + j for j, s in enumerate(steps)}  # the last entry of an IRI stands for it
-        for s in steps:
-            key = (s["relation"], tuple(sorted({*s.get("participants", ()), *s.get("conditions", ())})))
-            i = step_id.get(key)
-            if i is None:  # anything used but not in the hierarchies: a root
-                i = step_id[key] = len(step_keys)
-                step_keys.append(key)
-                r = key[0]
-                if r not in rel_index:
-                    rel_index[r] = len(rel_terms)
-                    rel_terms.append(r)
-                    rel_par.append([])
-                for p in key[1]:
-                    if p not in pt_index:
-                        pt_index[p] = len(pt_terms)
-                        pt_terms.append(p)
-                        pt_par.append([])
-                step_rel.append(rel_index[r])
-                step_pts.append(tuple(sorted(pt_index[p] for p in key[1])))
-            sid.append(i)
-            canon.append(by_id[s["step"]])
-        row.extend([ci] * len(steps))
-        if any(s.get("next") for s in steps):
-            for j, s in enumerate(steps):
-                u = base + j
-                if by_id[s["step"]] != u:  # an earlier entry of a repeated IRI: the last one's links count
-                    continue
-                for nx in s.get("next", ()):
-                    v = by_id.get(nx)
-                    if v is not None and v != u:
-                        eu.append(u)
-                        ev.append(v)
-        else:  # no links: the declared order (the last occurrence of an IRI keeps its successor)
-            nxt = {steps[j]["step"]: steps[j + 1]["step"] for j in range(len(steps) - 1)}
+    for r, ps in step_id:  # in order of first use; anything not in the hierarchies becomes a root
+        key = (r, tuple(sorted(ps)))
+        step_keys.append(key)
+        if r not in rel_index:
+            rel_index[r] = len(rel_terms)
+            rel_terms.append(r)
+            rel_par.append([])
+        for p in key[1]:
+            if p not in pt_index:
+                pt_index[p] = len(pt_terms)
+                pt_terms.append(p)
+                pt_par.append([])
+        step_rel.append(rel_index[r])
+        step_pts.append(tuple(sorted(pt_index[p] for p in key[1])))
+    # the entry each (chain, step IRI) stands for: its last one
+    at = {k: j for j, k in enumerate(zip(row, iris))}
+    unique = len(at) == len(flat)
+    canon = list(range(len(flat))) if unique else [at[k] for k in zip(row, iris)]
+    # links of the last entry of each IRI (a chain with any link); chains without one: declared order
+    edges = [(u, v) for u, (r, nx) in enumerate(zip(row, nexts)) if nx and (unique or canon[u] == u)
+             for v in [at.get((r, n)) for n in nx] if v is not None and v != u]
+    eu = [e[0] for e in edges]
+    ev = [e[1] for e in edges]
+    start = 0
+    for steps in chains:
+        n_steps = len(steps)
+        if n_steps > 1 and not any(nexts[start:start + n_steps]):
+            by_id = {s["step"]: start + j for j, s in enumerate(steps)}
+            nxt = {steps[j]["step"]: steps[j + 1]["step"] for j in range(n_steps - 1)}
             for x, y in nxt.items():
                 u, v = by_id[x], by_id[y]
                 if u != v:
                     eu.append(u)
                     ev.append(v)
-        base += len(steps)
+        start += n_steps
     ints = [np.asarray(a, dtype=np.int64) for a in (row, sid, canon, eu, ev)]
     return (step_keys, step_rel, step_pts, *ints)  # type: ignore[return-value]
 
@@ -456,22 +479,14 @@ def _side_profile(g_rows: np.ndarray, g_keys: np.ndarray, n_rows: int, target: n
     fac = kz.factor.ravel()
     fac_t = np.ascontiguousarray(kz.factor.T)  # [participants of h, of g]: a class's block is two gathers
 
-    def value(e: np.ndarray, h: np.ndarray) -> np.ndarray:
-        """K(g, h) for elements e (their key g) and keys h, float64 as the kernel always was."""
+    def value(e: np.ndarray, h: np.ndarray, k: int) -> np.ndarray:
+        """K(g, h) for elements e (their key g) and keys h of length k, float64 as the kernel always was."""
         f = fac[el_ps[0][e] + kz.kps[0][h]]
-        k = kz.key_len[h]
-        for j in range(1, MAX_GRAM):  # the product over the steps, in step order
-            at = np.flatnonzero(k > j)
-            if not len(at):
-                break
-            f[at] *= fac[el_ps[j][e[at]] + kz.kps[j][h[at]]]
+        for j in range(1, k):  # the product over the steps, in step order
+            f *= fac[el_ps[j][e] + kz.kps[j][h]]
         if not flat_tv:
             f = el_tv[e] * f
-        if kz.geometric:  # the geometric mean over the steps, with the exponent of each length
-            for kk in np.unique(k).tolist():
-                at = np.flatnonzero(k == kk)
-                f[at] = f[at] ** (1.0 / kk)
-        return f
+        return f ** (1.0 / k) if kz.geometric else f
 
     def block_value(e: np.ndarray, h: np.ndarray, k: int) -> np.ndarray:
         """The same K for every key h (rows) x element e (columns) of one class of length k."""
@@ -484,18 +499,19 @@ def _side_profile(g_rows: np.ndarray, g_keys: np.ndarray, n_rows: int, target: n
         return f ** (1.0 / k) if kz.geometric else f
 
     def generic(keys: np.ndarray) -> None:
-        # any keys: their entries as flat arrays, written at their rows' places
+        # keys of one length: their entries as flat arrays, written at their rows' places
+        k = int(kz.key_len[keys[0]])
         w = width[keys]
         h = np.repeat(keys, w)
         r = _ragged(rstart[kz.key_cls[keys]], w)
         pos = _ragged(indptr[keys], w)
         indices[pos] = run_m[r]
         e = run_first[r]
-        v = value(e, h)
+        v = value(e, h, k)
         n_el = run_len[r]
         for off in range(1, int(n_el.max(initial=1))):  # a mechanism with several keys: their maximum
             at = np.flatnonzero(n_el > off)
-            v[at] = np.maximum(v[at], value(e[at] + off, h[at]))
+            v[at] = np.maximum(v[at], value(e[at] + off, h[at], k))
         data[pos] = v
 
     def block(c: int, keys: np.ndarray) -> None:
@@ -520,9 +536,11 @@ def _side_profile(g_rows: np.ndarray, g_keys: np.ndarray, n_rows: int, target: n
     tasks: list[tuple[Any, ...]] = [(block, c, hkeys[by_cls[hk_start[c]:hk_start[c] + hk_cnt[c]]])
                                     for c in np.flatnonzero(big).tolist()]
     rest = hkeys[~big[h_cls]]
-    ends = np.cumsum(width[rest])
-    cuts = np.searchsorted(ends, np.arange(chunk, int(ends[-1]) if len(ends) else 0, chunk))
-    tasks += [(generic, part) for part in np.split(rest, cuts) if len(part)]
+    for k in range(1, MAX_GRAM + 1):
+        keys = rest[kz.key_len[rest] == k]
+        ends = np.cumsum(width[keys])
+        cuts = np.searchsorted(ends, np.arange(chunk, int(ends[-1]) if len(ends) else 0, chunk))
+        tasks += [(generic, part) for part in np.split(keys, cuts) if len(part)]
     from .combine import worker_pool  # NumPy's gathers release the GIL: tasks run on threads
     with worker_pool(None, len(tasks) if total >= chunk else 1) as ex:
         list(ex.map(lambda t: t[0](*t[1:]), tasks))
@@ -707,8 +725,9 @@ def prepare_causal(chains: Sequence[Sequence[dict[str, Any]]],
     key_cls = key_cls.ravel()
     n_cls = len(cls_first)
     cls_len = key_len[cls_first]
-    df = np.bincount(np.unique(rows * n_cls + key_cls[cols]) % n_cls, minlength=n_cls)  # chains per path
-    n_with = int(len(np.unique(rows)))  # chains with a path (a Python int: the arithmetic stays float32)
+    df = np.bincount(_distinct(rows * n_cls + key_cls[cols]) % n_cls, minlength=n_cls)  # chains per path
+    n_with = int(np.count_nonzero(np.bincount(rows, minlength=n)))  # chains with a path (a Python int:
+    # the weights' arithmetic stays float32)
     w = (cls_len.astype(np.float32) * (1.0 + np.log((n_with + 1) / (df.astype(np.float32) + 1))))
     w = w.astype(np.float32)[key_cls] if nk else np.zeros(0, dtype=np.float32)
     # the kernel: participant-set similarity of the steps, related pairs of relation paths per length
@@ -741,7 +760,7 @@ def prepare_causal(chains: Sequence[Sequence[dict[str, Any]]],
                             Pb=_profile_matrix(Qb, split, nk, dense, transposed=False),
                             Pa_T=_profile_matrix(Qa, n - split, nk, dense, transposed=True))
     model.geometric = geometric
-    pairs = np.unique(e_row * max(len(rel_terms), 1) + srel[e_sid]) if len(e_row) else np.zeros(0, dtype=np.int64)
+    pairs = _distinct(e_row * max(len(rel_terms), 1) + srel[e_sid])
     model.relation_pairs = (pairs // max(len(rel_terms), 1), pairs % max(len(rel_terms), 1))
     return model
 

@@ -41,7 +41,7 @@ class Causal(Dimension):
         rows, rels = cm.relation_pairs
         Gx = incidence(rows, rels, (len(features.bio) + len(features.ann), len(cm.rel_terms)), features.dense)
         self.Gxb, self.Gxa = Gx[:nb], Gx[nb:]
-        self.n_chains = len(np.unique(rows))
+        self.n_chains = int(np.count_nonzero(np.bincount(rows, minlength=len(features.bio) + len(features.ann))))
         df = np.bincount(rels, minlength=len(cm.rel_terms))
         self.relation_df = {cm.rel_terms[r]: int(df[r]) for r in np.flatnonzero(df).tolist()}
 
