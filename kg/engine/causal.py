@@ -422,7 +422,8 @@ def _step_paths(row: np.ndarray, sid: np.ndarray, canon: np.ndarray, eu: np.ndar
 
 
 def _side_profile(g_rows: np.ndarray, g_keys: np.ndarray, n_rows: int, target: np.ndarray | None,
-                  kernel: _Kernel, chunk: int = 1 << 20, block_min: int | None = None
+                  kernel: _Kernel, chunk: int = 1 << 20, block_min: int | None = None,
+                  threads: int | None = None
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Max-profile of one set of mechanisms, transposed: Q[h, m] = max over the keys g of m of K(g, h).
 
@@ -436,7 +437,7 @@ def _side_profile(g_rows: np.ndarray, g_keys: np.ndarray, n_rows: int, target: n
     (a mechanism with several such keys is one run, whose maximum is taken); each key h of class c then
     gets exactly that list as its row, so no join is sorted and no pair is produced twice. A class with
     at least ``block_min`` entries (its keys x its mechanisms; default :data:`BLOCK_MIN`) is one dense
-    block of values.
+    block of values. The classes run on ``threads`` threads (None: the machine's cores).
     """
     kz = kernel
     block_min = BLOCK_MIN if block_min is None else block_min
@@ -542,7 +543,7 @@ def _side_profile(g_rows: np.ndarray, g_keys: np.ndarray, n_rows: int, target: n
         cuts = np.searchsorted(ends, np.arange(chunk, int(ends[-1]) if len(ends) else 0, chunk))
         tasks += [(generic, part) for part in np.split(keys, cuts) if len(part)]
     from .combine import worker_pool  # NumPy's gathers release the GIL: tasks run on threads
-    with worker_pool(None, len(tasks) if total >= chunk else 1) as ex:
+    with worker_pool(threads, len(tasks) if total >= chunk else 1) as ex:
         list(ex.map(lambda t: t[0](*t[1:]), tasks))
     keep = data > 0
     if not keep.all():  # K(g, h) = 0 (only with alpha = 0 and unrelated participants) is no entry
@@ -753,12 +754,21 @@ def prepare_causal(chains: Sequence[Sequence[dict[str, Any]]],
         on_side = [np.zeros(nk, dtype=bool), np.zeros(nk, dtype=bool)]
         on_side[0][cols[low]] = True
         on_side[1][cols[~low]] = True
-        # rows of side 0 need side 1's keys, and vice versa
-        Qb = _side_profile(rows[low], cols[low], split, on_side[1], kernel)
-        Qa = _side_profile(rows[~low] - split, cols[~low], n - split, on_side[0], kernel)
+        # rows of side 0 need side 1's keys, and vice versa; the two sides on two threads
+        from .combine import worker_pool
+
+        def side_b() -> Matrix:
+            Q = _side_profile(rows[low], cols[low], split, on_side[1], kernel, threads=1)
+            return _profile_matrix(Q, split, nk, dense, transposed=False)
+
+        def side_a() -> Matrix:
+            Q = _side_profile(rows[~low] - split, cols[~low], n - split, on_side[0], kernel, threads=1)
+            return _profile_matrix(Q, n - split, nk, dense, transposed=True)
+
+        with worker_pool(None, 1 if dense else 2) as ex:
+            Pb, Pa_T = ex.map(lambda f: f(), (side_b, side_a))
         model = CausalModel(step_keys, key_steps, G, w, None, rel_terms, lin_r, pt_terms, lin_p, alpha,
-                            Pb=_profile_matrix(Qb, split, nk, dense, transposed=False),
-                            Pa_T=_profile_matrix(Qa, n - split, nk, dense, transposed=True))
+                            Pb=Pb, Pa_T=Pa_T)
     model.geometric = geometric
     pairs = _distinct(e_row * max(len(rel_terms), 1) + srel[e_sid])
     model.relation_pairs = (pairs // max(len(rel_terms), 1), pairs % max(len(rel_terms), 1))

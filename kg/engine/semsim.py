@@ -38,7 +38,7 @@ import numpy as np
 
 from .linalg import Matrix, add_transposed, nonzero_lists, row_counts
 
-__all__ = ["ancestors", "information_content", "lin_matrix", "max_profile", "max_profile_t", "bma_block"]
+__all__ = ["ancestors", "information_content", "lin_matrix", "max_profile", "max_profile_t", "side_profiles", "bma_block"]
 
 
 def ancestors(parents: list[list[int]]) -> list[set[int]]:
@@ -189,6 +189,15 @@ def max_profile_t(X: Matrix, lin: np.ndarray, block: int = 128) -> np.ndarray:
             np.maximum(o, t, out=o)
         out[:, r0:r0 + len(ii)] = o.T
     return out
+
+
+def side_profiles(X_bio: Matrix, X_ann: Matrix, lin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The biological max-profile and the transposed ANN one (the operands of :func:`bma_block`),
+    built on two threads: their gathers and maxima release the GIL (one after the other on one core)."""
+    from .combine import worker_pool
+    with worker_pool(None, 2) as ex:
+        Pb, Pa_T = ex.map(lambda f: f(), (lambda: max_profile(X_bio, lin), lambda: max_profile_t(X_ann, lin)))
+    return Pb, Pa_T
 
 
 def bma_block(Xb: Matrix, Pb: np.ndarray, Xa: Matrix, Pa_T: np.ndarray,
