@@ -71,7 +71,8 @@ with the weights w of the relation paths above (length times IDF), so the prefer
 chains is kept. When K is the identity (identical relations and participants only), this is the Dice
 score above. All pairs: with the max-profile :math:`P_a[g] = \\max_{h \\in G_a} K(g, h)` of each
 mechanism, the numerator is :math:`(G_b \\operatorname{diag} w) P_a^T + ((G_a \\operatorname{diag} w)
-P_b^T)^T`. K is sparse: it is computed only between paths whose relations are related at every step.
+P_b^T)^T`. K is sparse (non-zero only between paths whose relations are related at every step) and
+never stored: the profiles are computed from the classes of related relation paths (:func:`_side_profile`).
 
 >>> # 0 a root; 1 selects and 2 combines under it; 3 takes the maximum and 4 sharpens are kinds of selects
 >>> lin_r = lin_matrix([[], [0], [0], [1], [1]])
@@ -85,16 +86,18 @@ Falkenhainer, Forbus & Gentner, Artificial Intelligence 41 (1989); Forbus et al.
 """
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-from .linalg import DENSE_MAX_CELLS, Matrix, choose_dense, incidence, is_sparse, nonzero_lists, scale, to_dense
+from .linalg import Matrix, choose_dense, incidence, is_sparse, scale, to_dense
 from .semsim import bma_block, lin_matrix, max_profile
 
 __all__ = ["MAX_GRAM", "ALPHA", "chain_grams", "gram_matrix", "dice_block", "aligned_grams",
-           "step_grams", "step_similarity", "path_similarity", "max_product_profile", "graded_block", "transposed",
+           "step_grams", "step_similarity", "path_similarity", "graded_block", "transposed",
            "CausalModel", "prepare_causal", "causal_model", "graded_alignments"]
 
 MAX_GRAM = 3
@@ -103,6 +106,9 @@ ALPHA = 0.5
 Gram = tuple[str, ...]
 #: a step path with its participants: ((relation, (participant, ...)), ...)
 StepGram = tuple[tuple[str, tuple[str, ...]], ...]
+#: a class of relation paths with this many profile entries (its keys x mechanisms) is computed as one
+#: dense block (two gathers per step) rather than entry by entry
+BLOCK_MIN = 1 << 14
 
 
 def _paths(steps: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -254,51 +260,6 @@ def _tuple_pairs(T: np.ndarray, lin_r: np.ndarray, block: int = 512) -> tuple[np
     return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
 
 
-def _gram_kernel(lengths: np.ndarray, rels: np.ndarray, psets: np.ndarray, sets: list[tuple[int, ...]],
-                 lin_r: np.ndarray, lin_p: np.ndarray, alpha: float, geometric: bool = False
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """K(g, h) for every pair of step paths that can align: (rows, cols, values), sorted by row.
-
-    Path i has ``lengths[i]`` steps; ``rels[i, j]`` is the relation index of its step j and
-    ``psets[i, j]`` the index in ``sets`` of that step's participant set (padded past the length).
-    Paths are grouped by their relation tuple; the relation part of K is computed once per pair of
-    related tuples, the participant part by a lookup in the participant-set similarity table.
-    """
-    S_set = _set_similarity(sets, lin_p).astype(np.float64)
-    factor_table = alpha + (1 - alpha) * S_set
-    R, C, V = [], [], []
-    for k in np.unique(lengths).tolist():
-        members_a = np.flatnonzero(lengths == k)
-        tuples = rels[members_a, :k]
-        pset_a = psets[members_a, :k]
-        uniq, tid = np.unique(tuples, axis=0, return_inverse=True)
-        tid = tid.ravel()
-        order = np.argsort(tid, kind="stable")
-        counts = np.bincount(tid, minlength=len(uniq))
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        ti, tj, tv = _tuple_pairs(uniq, lin_r)
-        n_pairs = counts[ti] * counts[tj]
-        total = int(n_pairs.sum())
-        if not total:
-            continue
-        pid = np.repeat(np.arange(len(ti)), n_pairs)
-        q = np.arange(total) - np.repeat(np.cumsum(n_pairs) - n_pairs, n_pairs)
-        nj = counts[tj[pid]]
-        left = order[starts[ti[pid]] + q // nj]
-        right = order[starts[tj[pid]] + q % nj]
-        factor = np.prod(factor_table[pset_a[left], pset_a[right]], axis=1)
-        val = (tv[pid] * factor) ** (1.0 / k) if geometric else tv[pid] * factor
-        keep = val > 0
-        R.append(members_a[left[keep]])
-        C.append(members_a[right[keep]])
-        V.append(val[keep])
-    if not R:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
-    rows, cols, vals = np.concatenate(R), np.concatenate(C), np.concatenate(V)
-    o = np.argsort(rows, kind="stable")
-    return rows[o], cols[o], vals[o]
-
-
 def _ragged(starts: np.ndarray, widths: np.ndarray) -> np.ndarray:
     """The concatenation of ``arange(s, s + w)`` for each start s and width w (one pass, no loop)."""
     total = int(widths.sum())
@@ -308,73 +269,288 @@ def _ragged(starts: np.ndarray, widths: np.ndarray) -> np.ndarray:
     return np.arange(total, dtype=np.int64) + np.repeat(starts - offset, widths)
 
 
-def max_product_profile(G: Matrix, K: tuple[np.ndarray, np.ndarray, np.ndarray], n_keys: int,
-                        dense: bool, keep: np.ndarray | None = None) -> Matrix:
-    """P[m, h] = max over the keys g of row m of G of K(g, h) (K as row-sorted COO arrays).
+def _tuple_codes(cols: Sequence[np.ndarray]) -> np.ndarray:
+    """One int64 per row of the integer tuples ``cols`` (each >= -1, -1 padding a shorter tuple), ordered
+    as Python orders the tuples (a prefix first). A prefix is replaced by its rank when the next digit
+    would overflow 64 bits."""
+    code = np.asarray(cols[0], dtype=np.int64) + 1
+    for c in cols[1:]:
+        c = np.asarray(c, dtype=np.int64) + 1
+        base = int(c.max(initial=0)) + 1
+        if len(code) and int(code.max()) >= (1 << 62) // base:
+            code = np.unique(code, return_inverse=True)[1].ravel().astype(np.int64)
+        code = code * base + c
+    return code
 
-    Joins each non-zero (m, g) of G with row g of K, then keeps the largest value per (m, h) with one
-    sort and no loop over mechanisms: the cell (m, h) and the value's float32 bits (which order like
-    the values, all positive) share one unsigned 64-bit key, so a plain ``np.sort`` groups the cells
-    and puts each cell's maximum last. ``keep`` (a pair (row split, (mask for rows before it, mask for
-    rows from it)) over the keys) limits the columns computed; K is filtered once per side before the join.
+
+def _distinct(x: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of an integer array (a sort: NumPy's hashing unique is slower here)."""
+    x = np.sort(x)
+    return x[_first_of_runs(x)]
+
+
+def _first_of_runs(*keys: np.ndarray) -> np.ndarray:
+    """True where any of the (sorted together) key arrays differs from the previous element."""
+    n = len(keys[0])
+    first = np.zeros(n, dtype=bool)
+    if n:
+        first[0] = True
+        for k in keys:
+            first[1:] |= k[1:] != k[:-1]
+    return first
+
+
+def _intern_chains(chains: Sequence[Sequence[dict[str, Any]]], rel_index: dict[str, int], rel_terms: list[str],
+                   rel_par: list[list[int]], pt_index: dict[str, int], pt_terms: list[str],
+                   pt_par: list[list[int]]) -> tuple[list, list[int], list[tuple[int, ...]], np.ndarray, np.ndarray,
+                                                     np.ndarray, np.ndarray, np.ndarray]:
+    """The one Python pass over the chains: steps interned and the causal links as integer arrays.
+
+    Every step dict is an entry (node) of the walk; a step (relation, sorted participants and
+    conditions) gets one id for all chains. A step IRI repeated in a chain stands for its last entry,
+    whose links count, as in :func:`_paths`; a chain without any link is linked in its declared order.
+    Relations and participants missing from the hierarchies are added to them as roots.
+
+    Returns the step keys, each step's relation and participant indices, and per entry its chain (row),
+    step id and the entry its IRI stands for; then the links (from, to) between entries, self-links
+    left out (a path never repeats a step).
     """
-    n = G.shape[0]
-    kr, kc, kv = K
-    counts, gcols = nonzero_lists(G)
-    gcols = np.asarray(gcols, dtype=np.int64)
-    row_end = np.cumsum(counts)
-    sides = [(0, n, None)] if keep is None else [(0, keep[0], keep[1][0]), (keep[0], n, keep[1][1])]
-    # rows per sort: the cell index (row within the chunk x n_keys + column) must fit in 32 bits
-    chunk = max(1, (1 << 32) // max(n_keys, 1) - 1)
-    tasks = []
-    for lo, hi, mask in sides:
-        if mask is None:
-            sr, sc, sv = kr, kc, kv
-        else:
-            ok = mask[kc]
-            sr, sc, sv = kr[ok], kc[ok], kv[ok]
-        indptr = np.searchsorted(sr, np.arange(n_keys + 1))
-        # each entry of K as one key: its column in the high 32 bits, its value's bits in the low ones
-        entry = (sc.astype(np.uint64) << np.uint64(32)) | sv.astype(np.float32).view(np.uint32).astype(np.uint64)
-        step = min(chunk, max(1, -(-(hi - lo) // 2)))  # at least two pieces per side, for the threads
-        tasks.extend((c0, min(hi, c0 + step), indptr, entry) for c0 in range(lo, hi, step))
+    with _gc_paused():  # tens of thousands of small acyclic objects: no collection can free any
+        return _intern_flat(chains, rel_index, rel_terms, rel_par, pt_index, pt_terms, pt_par)
 
-    def piece(task: tuple[int, int, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        c0, c1, indptr, entry = task
-        e0 = int(row_end[c0 - 1]) if c0 else 0
-        e1 = int(row_end[c1 - 1]) if c1 else 0
-        g = gcols[e0:e1]
-        width = indptr[g + 1] - indptr[g]
-        row_key = np.repeat(np.arange(c1 - c0, dtype=np.uint64) * np.uint64(n_keys) << np.uint64(32),
-                            counts[c0:c1])
-        key = entry[_ragged(indptr[g], width)]
-        key += np.repeat(row_key, width)
-        key.sort()
-        if not len(key):
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        cell = key >> np.uint64(32)
-        last = np.empty(len(key), dtype=bool)
-        np.not_equal(cell[1:], cell[:-1], out=last[:-1])
-        last[-1] = True
-        top = key[np.flatnonzero(last)]
-        return ((top >> np.uint64(32)).astype(np.int64) + c0 * n_keys,
-                (top & np.uint64(0xFFFFFFFF)).astype(np.uint32).view(np.float32))
 
-    from .combine import worker_pool  # NumPy's sort and gathers release the GIL: pieces run on threads
-    with worker_pool(None, len(tasks) if n * n_keys > DENSE_MAX_CELLS else 1) as ex:
-        parts = list(ex.map(piece, tasks))
-    flats, vals = [p[0] for p in parts], [p[1] for p in parts]
-    flat = np.concatenate(flats) if flats else np.zeros(0, dtype=np.int64)
-    vmax = np.concatenate(vals) if vals else np.zeros(0, dtype=np.float32)
-    if dense:
-        P = np.zeros((n, n_keys), dtype=np.float32)
-        P.ravel()[flat] = vmax
-        return P
-    import scipy.sparse as sp  # large graphs only
-    rows = flat // n_keys
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    return sp.csr_matrix((vmax, (flat - rows * n_keys).astype(np.int32), indptr), shape=(n, n_keys))
+@contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector: a pass that builds many tuples and sets would otherwise
+    trigger collections that traverse every object alive (the features' step dicts among them)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _intern_flat(chains, rel_index, rel_terms, rel_par, pt_index, pt_terms, pt_par):
+    """The body of :func:`_intern_chains`."""
+    flat = [s for steps in chains for s in steps]  # comprehensions: the loops run at C speed
+    row = [ci for ci, steps in enumerate(chains) for _ in steps]
+    iris = [s["step"] for s in flat]
+    nexts = [s.get("next") for s in flat]
+    # a step: its relation and the set of its participants and conditions
+    step_id: dict[tuple[str, frozenset[str]], int] = {}
+    sid = [step_id.setdefault(k, len(step_id)) for k in zip(
+        [s["relation"] for s in flat],
+        [frozenset(s.get("participants", ())).union(s.get("conditions", ())) for s in flat])]
+    step_keys: list[tuple[str, tuple[str, ...]]] = []
+    step_rel: list[int] = []
+    step_pts: list[tuple[int, ...]] = []
+    for r, ps in step_id:  # in order of first use; anything not in the hierarchies becomes a root
+        key = (r, tuple(sorted(ps)))
+        step_keys.append(key)
+        if r not in rel_index:
+            rel_index[r] = len(rel_terms)
+            rel_terms.append(r)
+            rel_par.append([])
+        for p in key[1]:
+            if p not in pt_index:
+                pt_index[p] = len(pt_terms)
+                pt_terms.append(p)
+                pt_par.append([])
+        step_rel.append(rel_index[r])
+        step_pts.append(tuple(sorted(pt_index[p] for p in key[1])))
+    # the entry each (chain, step IRI) stands for: its last one
+    at = {k: j for j, k in enumerate(zip(row, iris))}
+    unique = len(at) == len(flat)
+    canon = list(range(len(flat))) if unique else [at[k] for k in zip(row, iris)]
+    # links of the last entry of each IRI (a chain with any link); chains without one: declared order
+    edges = [(u, v) for u, (r, nx) in enumerate(zip(row, nexts)) if nx and (unique or canon[u] == u)
+             for v in [at.get((r, n)) for n in nx] if v is not None and v != u]
+    eu = [e[0] for e in edges]
+    ev = [e[1] for e in edges]
+    start = 0
+    for steps in chains:
+        n_steps = len(steps)
+        if n_steps > 1 and not any(nexts[start:start + n_steps]):
+            by_id = {s["step"]: start + j for j, s in enumerate(steps)}
+            nxt = {steps[j]["step"]: steps[j + 1]["step"] for j in range(n_steps - 1)}
+            for x, y in nxt.items():
+                u, v = by_id[x], by_id[y]
+                if u != v:
+                    eu.append(u)
+                    ev.append(v)
+        start += n_steps
+    ints = [np.asarray(a, dtype=np.int64) for a in (row, sid, canon, eu, ev)]
+    return (step_keys, step_rel, step_pts, *ints)  # type: ignore[return-value]
+
+
+def _step_paths(row: np.ndarray, sid: np.ndarray, canon: np.ndarray, eu: np.ndarray, ev: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Every step path of length 1..MAX_GRAM along the links, as (chain row, step ids padded with -1).
+
+    A path starts at any entry and follows the links of the entry its IRI stands for, never coming
+    back to a step already on it: :func:`_paths`, for all chains at once on index arrays.
+    """
+    n = len(row)
+    order = np.argsort(eu, kind="stable")
+    succ = ev[order]
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(eu, minlength=n), out=ptr[1:])
+    entries = [np.arange(n, dtype=np.int64)]   # the path's entries; the first as given, the others linked
+    stand = [canon]                            # the entries their IRIs stand for (the first may differ)
+    rows, cols = [row], [[sid]]
+    for _ in range(1, MAX_GRAM):
+        last = stand[-1]
+        deg = ptr[last + 1] - ptr[last]
+        src = np.repeat(np.arange(len(last), dtype=np.int64), deg)
+        nxt = succ[_ragged(ptr[last], deg)]
+        ok = np.ones(len(nxt), dtype=bool)
+        for s in stand[:-1]:  # the link from the last step is never a self-link
+            ok &= nxt != s[src]
+        src, nxt = src[ok], nxt[ok]
+        entries = [e[src] for e in entries] + [nxt]
+        stand = [s[src] for s in stand] + [nxt]
+        rows.append(row[entries[0]])
+        cols.append([sid[e] for e in entries])
+    steps = np.full((sum(len(r) for r in rows), MAX_GRAM), -1, dtype=np.int64)
+    at = 0
+    for c in cols:
+        steps[at:at + len(c[0]), :len(c)] = np.stack(c, axis=1)
+        at += len(c[0])
+    return np.concatenate(rows), steps
+
+
+def _side_profile(g_rows: np.ndarray, g_keys: np.ndarray, n_rows: int, target: np.ndarray | None,
+                  kernel: _Kernel, chunk: int = 1 << 20, block_min: int | None = None,
+                  threads: int | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Max-profile of one set of mechanisms, transposed: Q[h, m] = max over the keys g of m of K(g, h).
+
+    ``g_rows``, ``g_keys``: the non-zeros (mechanism, key) of G for these mechanisms (rows 0..n_rows-1);
+    ``target``: the keys h computed (None: all). Returns CSR arrays (indptr over all keys, mechanisms
+    in increasing order in each row, float32 values).
+
+    K(g, h) is never stored: it is non-zero only when the relation paths ("classes") of g and h are
+    related at every position, and then K(g, h) = tv(class g, class h) * prod_i phi(participants of
+    g_i, of h_i). The mechanisms with a key in a class related to class c, sorted, are listed once per c
+    (a mechanism with several such keys is one run, whose maximum is taken); each key h of class c then
+    gets exactly that list as its row, so no join is sorted and no pair is produced twice. A class with
+    at least ``block_min`` entries (its keys x its mechanisms; default :data:`BLOCK_MIN`) is one dense
+    block of values. The classes run on ``threads`` threads (None: the machine's cores).
+    """
+    kz = kernel
+    block_min = BLOCK_MIN if block_min is None else block_min
+    nk = len(kz.key_cls)
+    # mechanisms' keys grouped by their class
+    cls_of = kz.key_cls[g_keys]
+    order = np.argsort(cls_of, kind="stable")
+    cnt = np.bincount(cls_of, minlength=kz.n_cls)
+    cstart = np.cumsum(cnt) - cnt
+    pi, pj, tv = kz.pairs
+    has_target = np.zeros(kz.n_cls, dtype=bool)
+    has_target[kz.key_cls if target is None else kz.key_cls[target]] = True
+    use = (cnt[pi] > 0) & has_target[pj]
+    pi, pj, tv = pi[use], pj[use], tv[use]
+    # elements: (target class, mechanism, key, tv), one per key of a mechanism per related class
+    ep = np.repeat(np.arange(len(pi), dtype=np.int64), cnt[pi])
+    ent = order[_ragged(cstart[pi], cnt[pi])]
+    el_cls, el_m, el_g, el_tv = pj[ep], g_rows[ent], g_keys[ent], tv[ep]
+    o = np.lexsort((el_m, el_cls))
+    el_cls, el_m, el_g, el_tv = el_cls[o], el_m[o], el_g[o], el_tv[o]
+    first = _first_of_runs(el_cls, el_m)
+    run_first = np.flatnonzero(first)
+    run_len = np.diff(np.append(run_first, len(first)))
+    run_m = el_m[run_first].astype(np.int32)
+    rcnt = np.bincount(el_cls[run_first], minlength=kz.n_cls)
+    rstart = np.cumsum(rcnt) - rcnt
+    flat_tv = bool((el_tv == 1.0).all())  # multiplying by 1.0 changes nothing: skipped
+    ns = kz.factor.shape[0]
+    el_ps = [kz.kps[j][el_g] * ns for j in range(MAX_GRAM)]
+    # each key's row: the runs of its class (none unless it is a target)
+    hkeys = np.arange(nk, dtype=np.int64) if target is None else np.flatnonzero(target)
+    h_cls = kz.key_cls[hkeys]
+    width = np.zeros(nk, dtype=np.int64)
+    width[hkeys] = rcnt[h_cls]
+    indptr = np.zeros(nk + 1, dtype=np.int64)
+    np.cumsum(width, out=indptr[1:])
+    total = int(indptr[-1])
+    indices = np.empty(total, dtype=np.int32)
+    data = np.empty(total, dtype=np.float32)
+    fac = kz.factor.ravel()
+    fac_t = np.ascontiguousarray(kz.factor.T)  # [participants of h, of g]: a class's block is two gathers
+
+    def value(e: np.ndarray, h: np.ndarray, k: int) -> np.ndarray:
+        """K(g, h) for elements e (their key g) and keys h of length k, float64 as the kernel always was."""
+        f = fac[el_ps[0][e] + kz.kps[0][h]]
+        for j in range(1, k):  # the product over the steps, in step order
+            f *= fac[el_ps[j][e] + kz.kps[j][h]]
+        if not flat_tv:
+            f = el_tv[e] * f
+        return f ** (1.0 / k) if kz.geometric else f
+
+    def block_value(e: np.ndarray, h: np.ndarray, k: int) -> np.ndarray:
+        """The same K for every key h (rows) x element e (columns) of one class of length k."""
+        g = el_g[e]
+        f = fac_t[kz.kps[0][h]][:, kz.kps[0][g]]
+        for j in range(1, k):
+            f *= fac_t[kz.kps[j][h]][:, kz.kps[j][g]]
+        if not flat_tv:
+            f = el_tv[e][None, :] * f
+        return f ** (1.0 / k) if kz.geometric else f
+
+    def generic(keys: np.ndarray) -> None:
+        # keys of one length: their entries as flat arrays, written at their rows' places
+        k = int(kz.key_len[keys[0]])
+        w = width[keys]
+        h = np.repeat(keys, w)
+        r = _ragged(rstart[kz.key_cls[keys]], w)
+        pos = _ragged(indptr[keys], w)
+        indices[pos] = run_m[r]
+        e = run_first[r]
+        v = value(e, h, k)
+        n_el = run_len[r]
+        for off in range(1, int(n_el.max(initial=1))):  # a mechanism with several keys: their maximum
+            at = np.flatnonzero(n_el > off)
+            v[at] = np.maximum(v[at], value(e[at] + off, h[at], k))
+        data[pos] = v
+
+    def block(c: int, keys: np.ndarray) -> None:
+        # the keys of one large class share their row's mechanisms: one dense block of values
+        runs = np.arange(rstart[c], rstart[c] + rcnt[c])
+        e, n_el = run_first[runs], run_len[runs]
+        v = block_value(e, keys, int(kz.key_len[keys[0]]))
+        for off in range(1, int(n_el.max(initial=1))):
+            at = np.flatnonzero(n_el > off)
+            v[:, at] = np.maximum(v[:, at], block_value(e[at] + off, keys, int(kz.key_len[keys[0]])))
+        v = v.astype(np.float32)
+        m, n_runs = run_m[runs], len(runs)
+        for i, a in enumerate(indptr[keys].tolist()):  # each key's row is one slice: no index arrays
+            indices[a:a + n_runs] = m
+            data[a:a + n_runs] = v[i]
+
+    # classes with many entries (keys x mechanisms) as blocks, the others flat in pieces of ~chunk
+    by_cls = np.argsort(h_cls, kind="stable")
+    hk_cnt = np.bincount(h_cls, minlength=kz.n_cls)
+    hk_start = np.cumsum(hk_cnt) - hk_cnt
+    big = hk_cnt * rcnt >= block_min
+    tasks: list[tuple[Any, ...]] = [(block, c, hkeys[by_cls[hk_start[c]:hk_start[c] + hk_cnt[c]]])
+                                    for c in np.flatnonzero(big).tolist()]
+    rest = hkeys[~big[h_cls]]
+    for k in range(1, MAX_GRAM + 1):
+        keys = rest[kz.key_len[rest] == k]
+        ends = np.cumsum(width[keys])
+        cuts = np.searchsorted(ends, np.arange(chunk, int(ends[-1]) if len(ends) else 0, chunk))
+        tasks += [(generic, part) for part in np.split(keys, cuts) if len(part)]
+    from .combine import worker_pool  # NumPy's gathers release the GIL: tasks run on threads
+    with worker_pool(threads, len(tasks) if total >= chunk else 1) as ex:
+        list(ex.map(lambda t: t[0](*t[1:]), tasks))
+    keep = data > 0
+    if not keep.all():  # K(g, h) = 0 (only with alpha = 0 and unrelated participants) is no entry
+        counts = np.bincount(np.repeat(np.arange(nk), width)[keep], minlength=nk)
+        indptr[1:] = np.cumsum(counts)
+        indices, data = indices[keep], data[keep]
+    return indptr, indices, data
 
 
 def transposed(M: Matrix) -> Matrix:
@@ -415,6 +591,34 @@ def graded_block(Gb: Matrix, Ga: Matrix, w: np.ndarray, Pb: Matrix, Pa: Matrix |
     return out
 
 
+class _Kernel:
+    """What K(g, h) is computed from, per key: its class (relation path), length and the participant
+    set of each step; per pair of related classes (ci, cj, tv): the product of Lin_R over the steps."""
+
+    def __init__(self, key_cls: np.ndarray, n_cls: int, pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+                 factor: np.ndarray, key_ps: np.ndarray, key_len: np.ndarray, geometric: bool):
+        self.key_cls, self.n_cls, self.pairs, self.factor = key_cls, n_cls, pairs, factor
+        self.kps = [np.ascontiguousarray(key_ps[:, j]) for j in range(MAX_GRAM)]
+        self.key_len, self.geometric = key_len, geometric
+
+
+def _profile_matrix(csr: tuple[np.ndarray, np.ndarray, np.ndarray], n: int, n_keys: int, dense: bool,
+                    transposed: bool) -> Matrix:
+    """The profile from :func:`_side_profile`'s arrays: n x keys, or keys x n (``transposed``), row-major.
+
+    The n x keys form is the counting transpose of the keys x n arrays (scipy's CSR-to-CSC pass), whose
+    column indices come out sorted, as in every other CSR matrix of the engine.
+    """
+    indptr, indices, data = csr
+    if dense:
+        Q = np.zeros((n_keys, n), dtype=np.float32)
+        Q[np.repeat(np.arange(n_keys), np.diff(indptr)), indices] = data
+        return Q if transposed else np.ascontiguousarray(Q.T)
+    import scipy.sparse as sp  # large graphs only
+    Q = sp.csr_matrix((data, indices, indptr), shape=(n_keys, n))
+    return Q if transposed else Q.T.tocsr()
+
+
 class CausalModel:
     """Everything C needs, prepared once per graph: step-path incidence, weights and max-profiles.
 
@@ -428,15 +632,37 @@ class CausalModel:
         Weight of each key: the weight of its relation path (length x IDF, :func:`gram_matrix`).
     P : Matrix
         Max-profiles: ``P[m, h]`` = best K(g, h) over the keys g of mechanism m.
+    Pb, Pa_T : Matrix or None
+        With ``split``: the profile of the rows before it (``P[:split]``) and, transposed and row-major,
+        of the rows from it (``P[split:].T``, as :func:`transposed` makes it), as the blocks use them;
+        ``P`` is then assembled from them on first use.
     lin_r, lin_p : numpy.ndarray
         Lin similarity of relation types and of participants.
+    relation_pairs : (numpy.ndarray, numpy.ndarray)
+        (chain row, relation index) for every relation a chain applies, once each.
     """
 
-    def __init__(self, keys, G, w, P, rel_terms, lin_r, pt_terms, lin_p, alpha):
-        self.keys, self.G, self.w, self.P = keys, G, w, P
+    def __init__(self, step_keys, key_steps, G, w, P, rel_terms, lin_r, pt_terms, lin_p, alpha,
+                 Pb=None, Pa_T=None):
+        self._step_keys, self._key_steps = step_keys, key_steps
+        self.G, self.w, self._P, self.Pb, self.Pa_T = G, w, P, Pb, Pa_T
         self.rel_terms, self.lin_r, self.pt_terms, self.lin_p, self.alpha = rel_terms, lin_r, pt_terms, lin_p, alpha
         self.rel_index = {t: i for i, t in enumerate(rel_terms)}
         self.pt_index = {t: i for i, t in enumerate(pt_terms)}
+        self.geometric = False
+        self.relation_pairs = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+
+    @property
+    def keys(self) -> list[StepGram]:
+        return [tuple(self._step_keys[s] for s in ks if s >= 0) for ks in self._key_steps.tolist()]
+
+    @property
+    def P(self) -> Matrix:
+        if self._P is None:
+            from .linalg import vstack
+            lower = self.Pa_T.T
+            self._P = vstack([self.Pb, lower.tocsr() if is_sparse(lower) else np.ascontiguousarray(lower)])
+        return self._P
 
     def rows(self, sl: slice | np.ndarray) -> tuple[Matrix, Matrix]:
         return self.G[sl], self.P[sl]
@@ -453,86 +679,99 @@ def prepare_causal(chains: Sequence[Sequence[dict[str, Any]]],
     compared by :math:`\\mathrm{Lin}_R^{\\,p}` (1: Lin itself; larger values grade more strictly);
     ``geometric``: the geometric mean of the steps of a path instead of their product.
     ``split``: the chains are two sides (rows before ``split`` and from it) that are only ever compared
-    with each other; each side's profile is then computed only at the other side's keys (half the work).
+    with each other; each side's profile is then computed only at the other side's keys (half the work),
+    and kept as the blocks use it (:attr:`CausalModel.Pb`, :attr:`CausalModel.Pa_T`).
 
     ``rel_hierarchy`` and ``pt_hierarchy``: (terms, parent indices) of relation types and participants,
     as in :attr:`kg.engine.features.Features.causal_terms`; relations or participants not in them
     become roots.
+
+    Everything after the one pass that interns the steps is array code: the step paths of all chains
+    at once (:func:`_step_paths`), their vocabulary and weights by sorting integer codes, and the
+    max-profiles from the classes of related relation paths (:func:`_side_profile`).
     """
     rel_terms, rel_par = list(rel_hierarchy[0]), [list(p) for p in rel_hierarchy[1]]
     pt_terms, pt_par = list(pt_hierarchy[0]), [list(p) for p in pt_hierarchy[1]]
     rel_index = {t: i for i, t in enumerate(rel_terms)}
     pt_index = {t: i for i, t in enumerate(pt_terms)}
-    # steps interned once: (relation, participants) -> step id, so paths are tuples of small integers
-    step_id: dict[tuple[str, tuple[str, ...]], int] = {}
-    step_keys: list[tuple[str, tuple[str, ...]]] = []
-    step_rel: list[int] = []
-    step_pts: list[tuple[int, ...]] = []
-    path_sets: list[set[tuple[int, ...]]] = []
-    for steps in chains:
-        sid: dict[Any, int] = {}
-        for s in steps:
-            key = (s["relation"], tuple(sorted(set(s.get("participants", ())) | set(s.get("conditions", ())))))
-            i = step_id.get(key)
-            if i is None:  # anything used but not in the hierarchies: a root
-                i = step_id[key] = len(step_keys)
-                step_keys.append(key)
-                r = key[0]
-                if r not in rel_index:
-                    rel_index[r] = len(rel_terms)
-                    rel_terms.append(r)
-                    rel_par.append([])
-                for p in key[1]:
-                    if p not in pt_index:
-                        pt_index[p] = len(pt_terms)
-                        pt_terms.append(p)
-                        pt_par.append([])
-                step_rel.append(rel_index[r])
-                step_pts.append(tuple(sorted(pt_index[p] for p in key[1])))
-            sid[s["step"]] = i
-        path_sets.append({tuple(sid[s["step"]] for s in p) for p in _paths(steps)})
+    step_keys, step_rel, step_pts, e_row, e_sid, e_canon, eu, ev = _intern_chains(
+        chains, rel_index, rel_terms, rel_par, pt_index, pt_terms, pt_par)
     lin_r = lin_matrix(rel_par).astype(np.float64) ** rel_power
     lin_p = lin_matrix(pt_par)
-    vocab: dict[tuple[int, ...], int] = {}
-    rows, cols = [], []
-    for i, gs in enumerate(path_sets):
-        for g in sorted(gs):
-            rows.append(i)
-            cols.append(vocab.setdefault(g, len(vocab)))
-    int_keys = list(vocab)  # insertion order = column order
-    keys = [tuple(step_keys[s] for s in g) for g in int_keys]
-    n, nk = len(chains), len(int_keys)
+    n = len(chains)
+    # each chain's set of step paths; a path's column is where it first appears, chains in row order
+    # and each chain's paths in the order of their step-id tuples (as the columns were always numbered)
+    prow, psteps = _step_paths(e_row, e_sid, e_canon, eu, ev)
+    code = _tuple_codes([psteps[:, j] for j in range(MAX_GRAM)])
+    o = np.lexsort((code, prow))
+    prow, code, psteps = prow[o], code[o], psteps[o]
+    first = _first_of_runs(prow, code)
+    rows, code, psteps = prow[first], code[first], psteps[first]
+    uniq, fidx, inv = np.unique(code, return_index=True, return_inverse=True)
+    by_first = np.argsort(fidx, kind="stable")
+    col_of = np.empty(len(uniq), dtype=np.int64)
+    col_of[by_first] = np.arange(len(uniq))
+    cols = col_of[inv.ravel()]
+    key_steps = psteps[fidx[by_first]]
+    nk = len(uniq)
     dense = dense and choose_dense((n, nk))  # the profile P is n x keys: sparse when large
     G = incidence(rows, cols, (n, nk), dense)
-    # weights from the relation paths (as in the exact score): length x IDF of the relation path
+    # each key's relation path (its "class"): the weight (length x IDF) and which keys K relates
+    has = key_steps >= 0
     srel = np.asarray(step_rel, dtype=np.int64)
-    rel_of = [tuple(srel[list(g)].tolist()) for g in int_keys]
-    rel_paths = [{rel_of[vocab[g]] for g in gs} for gs in path_sets]
-    _, rvocab, rw = gram_matrix(rel_paths, dense=True)
-    w = rw[np.array([rvocab[r] for r in rel_of], dtype=np.int64)].astype(np.float32) if nk else \
-        np.zeros(0, dtype=np.float32)
-    # path arrays for the kernel: relation and participant-set index of each step, padded
+    key_rel = np.where(has, srel[np.maximum(key_steps, 0)], -1)
+    key_len = has.sum(axis=1)
+    _, cls_first, key_cls = np.unique(_tuple_codes([key_rel[:, j] for j in range(MAX_GRAM)]),
+                                      return_index=True, return_inverse=True)
+    key_cls = key_cls.ravel()
+    n_cls = len(cls_first)
+    cls_len = key_len[cls_first]
+    df = np.bincount(_distinct(rows * n_cls + key_cls[cols]) % n_cls, minlength=n_cls)  # chains per path
+    n_with = int(np.count_nonzero(np.bincount(rows, minlength=n)))  # chains with a path (a Python int:
+    # the weights' arithmetic stays float32)
+    w = (cls_len.astype(np.float32) * (1.0 + np.log((n_with + 1) / (df.astype(np.float32) + 1))))
+    w = w.astype(np.float32)[key_cls] if nk else np.zeros(0, dtype=np.float32)
+    # the kernel: participant-set similarity of the steps, related pairs of relation paths per length
     set_id: dict[tuple[int, ...], int] = {}
     step_set = np.array([set_id.setdefault(p, len(set_id)) for p in step_pts], dtype=np.int64)
-    lengths = np.array([len(g) for g in int_keys], dtype=np.int64)
-    padded = np.zeros((nk, MAX_GRAM), dtype=np.int64)
-    for j in range(MAX_GRAM):
-        has = lengths > j
-        padded[has, j] = [g[j] for g, h in zip(int_keys, has) if h]
-    K = _gram_kernel(lengths, srel[padded], step_set[padded], list(set_id), lin_r, lin_p, alpha, geometric)
-    keep = None
-    if split is not None:
-        r_arr, c_arr = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    factor = alpha + (1 - alpha) * _set_similarity(list(set_id), lin_p).astype(np.float64)
+    key_ps = np.where(has, step_set[np.maximum(key_steps, 0)], 0)
+    cls_rel = key_rel[cls_first]
+    pi, pj, tv = [np.zeros(0, dtype=np.int64)] * 2 + [np.zeros(0)]
+    parts = []
+    for k in np.unique(cls_len).tolist():
+        members = np.flatnonzero(cls_len == k)
+        ti, tj, v = _tuple_pairs(cls_rel[members, :k], lin_r)
+        parts.append((members[ti], members[tj], v))
+    if parts:
+        pi, pj, tv = (np.concatenate(x) for x in zip(*parts))
+    kernel = _Kernel(key_cls, n_cls, (pi, pj, tv), factor, key_ps, key_len, geometric)
+    if split is None:
+        P = _profile_matrix(_side_profile(rows, cols, n, None, kernel), n, nk, dense, transposed=False)
+        model = CausalModel(step_keys, key_steps, G, w, P, rel_terms, lin_r, pt_terms, lin_p, alpha)
+    else:
+        low = rows < split
         on_side = [np.zeros(nk, dtype=bool), np.zeros(nk, dtype=bool)]
-        on_side[0][c_arr[r_arr < split]] = True
-        on_side[1][c_arr[r_arr >= split]] = True
-        keep = (split, (on_side[1], on_side[0]))  # rows of side 0 need side 1's keys, and vice versa
-    P = max_product_profile(G, K, nk, dense, keep)
-    model = CausalModel(keys, G, w, P, rel_terms, lin_r, pt_terms, lin_p, alpha)
+        on_side[0][cols[low]] = True
+        on_side[1][cols[~low]] = True
+        # rows of side 0 need side 1's keys, and vice versa; the two sides on two threads
+        from .combine import worker_pool
+
+        def side_b() -> Matrix:
+            Q = _side_profile(rows[low], cols[low], split, on_side[1], kernel, threads=1)
+            return _profile_matrix(Q, split, nk, dense, transposed=False)
+
+        def side_a() -> Matrix:
+            Q = _side_profile(rows[~low] - split, cols[~low], n - split, on_side[0], kernel, threads=1)
+            return _profile_matrix(Q, n - split, nk, dense, transposed=True)
+
+        with worker_pool(None, 1 if dense else 2) as ex:
+            Pb, Pa_T = ex.map(lambda f: f(), (side_b, side_a))
+        model = CausalModel(step_keys, key_steps, G, w, None, rel_terms, lin_r, pt_terms, lin_p, alpha,
+                            Pb=Pb, Pa_T=Pa_T)
     model.geometric = geometric
-    # each chain's relation paths (chain_grams), as relation IRIs: the exact score's grams, walked once
-    names = {i: rel_terms[i] for s in rel_paths for g in s for i in g}
-    model.relation_grams = [{tuple(names[i] for i in g) for g in s} for s in rel_paths]
+    pairs = _distinct(e_row * max(len(rel_terms), 1) + srel[e_sid])
+    model.relation_pairs = (pairs // max(len(rel_terms), 1), pairs % max(len(rel_terms), 1))
     return model
 
 

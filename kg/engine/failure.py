@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from .linalg import Matrix, incidence
-from .semsim import bma_block, lin_matrix, max_profile
+from .semsim import bma_block, lin_matrix, max_profile, side_profiles
 
 __all__ = ["GAMMA", "TRIGGERS", "trigger_lin", "trigger_factor", "failure_mode_similarity", "FailureModel",
            "failure_model"]
@@ -120,8 +120,7 @@ class FailureModel:
 
     def __init__(self, modes: list[str], phi: np.ndarray, Y_bio: Matrix, Y_ann: Matrix):
         self.modes, self.phi, self.Y_bio, self.Y_ann = modes, phi, Y_bio, Y_ann
-        self.P_bio = max_profile(Y_bio, phi)
-        self.Pa_T = np.ascontiguousarray(max_profile(Y_ann, phi).T)
+        self.P_bio, self.Pa_T = side_profiles(Y_bio, Y_ann, phi)
 
     def bma_block(self, bi: np.ndarray | slice, aj: np.ndarray | slice | None = None) -> np.ndarray:
         """M_BMA for bio rows ``bi`` x ANN columns ``aj`` (default all); NaN without failure modes."""

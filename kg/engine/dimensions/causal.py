@@ -14,9 +14,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..causal import (aligned_grams, causal_model, dice_block, graded_alignments, gram_matrix,
-                      transposed)
-from ..linalg import scale
+from ..causal import aligned_grams, causal_model, dice_block, graded_alignments, transposed
+from ..linalg import incidence, scale
 from .base import Dimension, Index, Missing, register
 
 __all__ = ["Causal"]
@@ -35,18 +34,16 @@ class Causal(Dimension):
         super().prepare(features)
         nb = len(features.bio)
         cm = self.model = causal_model(features)  # graded: step paths, weights, max-profiles
-        grams = cm.relation_grams  # chain_grams of every mechanism, from the paths the model walked
-        Gx, self.vocab, _ = gram_matrix(grams, features.dense)  # exact relation paths: donors of a step
-        self.Gxb, self.Gxa = Gx[:nb], Gx[nb:]
         self.Gb, self.Ga, self.w = cm.G[:nb], cm.G[nb:], cm.w
-        self.Pb, self.Pa_T = cm.P[:nb], transposed(cm.P[nb:])
+        self.Pb, self.Pa_T = cm.Pb, cm.Pa_T  # the model keeps the ANN profile transposed, as blocks use it
         self.GaW_T = transposed(scale(self.Ga, c=self.w))  # the ANN-to-bio half's right operand, made once
-        self.n_chains = sum(1 for g in grams if g)
-        df: dict[str, int] = {}  # chains using each relation: the rarity of an unaligned step
-        for gs in grams:
-            for r in {g[0] for g in gs if len(g) == 1}:
-                df[r] = df.get(r, 0) + 1
-        self.relation_df = df
+        # the relations each chain applies (its relation paths of length 1): donors of a step, and rarity
+        rows, rels = cm.relation_pairs
+        Gx = incidence(rows, rels, (len(features.bio) + len(features.ann), len(cm.rel_terms)), features.dense)
+        self.Gxb, self.Gxa = Gx[:nb], Gx[nb:]
+        self.n_chains = int(np.count_nonzero(np.bincount(rows, minlength=len(features.bio) + len(features.ann))))
+        df = np.bincount(rels, minlength=len(cm.rel_terms))
+        self.relation_df = {cm.rel_terms[r]: int(df[r]) for r in np.flatnonzero(df).tolist()}
 
     def block(self, bi: Index, aj: Index = None) -> dict[str, np.ndarray]:
         full = aj is None or (isinstance(aj, slice) and aj == slice(None))
@@ -108,7 +105,7 @@ class Causal(Dimension):
 
     def donors(self, item: Missing, side: str) -> list[tuple[int, float]]:
         """Mechanisms of ``side`` whose chain applies the step's relation (match 1)."""
-        g = self.vocab.get((item["iri"],))
+        g = self.model.rel_index.get(item["iri"])
         if g is None:
             return []
         G = self.Gxb if side == "bio" else self.Gxa

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..linalg import row_counts, incidence, row_cols, to_dense, vstack
 from ..paths import cosine_block, path_vectors, unit_rows
-from ..semsim import ancestors, bma_block, information_content, lin_matrix, max_profile
+from ..semsim import ancestors, bma_block, information_content, lin_matrix, side_profiles
 from .base import Dimension, Index, Missing
 
 __all__ = ["LACK_THRESHOLD", "TermDimension"]
@@ -50,8 +50,7 @@ class TermDimension(Dimension):
         self.ic = information_content(self.anc)
         self.lin = lin_matrix(space.parents, self.anc)
         # the ANN profile is stored transposed and contiguous: it is the right operand of every block
-        self.Pb = max_profile(space.X_bio, self.lin)
-        self.Pa_T = np.ascontiguousarray(max_profile(space.X_ann, self.lin).T)
+        self.Pb, self.Pa_T = side_profiles(space.X_bio, space.X_ann, self.lin)
         T = len(space.terms)
         pr = [(t, p) for t, ps in enumerate(space.parents) for p in ps]
         B = incidence([t for t, _ in pr], [p for _, p in pr], (T, T), features.dense)
