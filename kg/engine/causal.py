@@ -402,10 +402,9 @@ def graded_block(Gb: Matrix, Ga: Matrix, w: np.ndarray, Pb: Matrix, Pa: Matrix |
         # both halves are sparse (a mechanism matches few paths): add them sparse and divide only
         # their non-zeros; every other pair with a chain on both sides scores 0
         GwT = transposed(scale(Ga, c=w)) if GaW_T is None else GaW_T
-        num = (scale(Gb, c=w) @ PaT + Pb @ GwT).tocoo()
+        num = graded_nonzeros(Gb, w, Pb, PaT, GwT, sb, sa).tocoo()
         out = np.zeros((Gb.shape[0], Ga.shape[0]), dtype=np.float32)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[num.row, num.col] = np.minimum(num.data / (sb[num.row] + sa[num.col]), 1.0)
+        out[num.row, num.col] = num.data
     else:
         num = to_dense(scale(Gb, c=w) @ PaT) + to_dense(scale(Ga, c=w) @ Pb.T).T
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -413,6 +412,19 @@ def graded_block(Gb: Matrix, Ga: Matrix, w: np.ndarray, Pb: Matrix, Pa: Matrix |
     out[sb == 0, :] = np.nan
     out[:, sa == 0] = np.nan
     return out
+
+
+def graded_nonzeros(Gb: Matrix, w: np.ndarray, Pb: Matrix, Pa_T: Matrix, GaW_T: Matrix,
+                    sb: np.ndarray, sa: np.ndarray) -> Matrix:
+    """The non-zero graded C of a block of sparse operands, as a CSR matrix (every other pair with a
+    chain on both sides scores 0): :func:`graded_block`'s sparse case, and the engine's fused top-k
+    (:meth:`kg.engine.dimensions.causal.Causal.add_weighted`). ``sb``, ``sa``: the self-weights
+    ``Gb @ w`` and ``Ga @ w``."""
+    num = (scale(Gb, c=w) @ Pa_T + Pb @ GaW_T).tocsr()
+    rows = np.repeat(np.arange(num.shape[0]), np.diff(num.indptr))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        num.data = np.minimum(num.data / (sb[rows] + sa[num.indices]), 1.0)
+    return num
 
 
 class CausalModel:

@@ -14,10 +14,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..causal import (aligned_grams, causal_model, dice_block, graded_alignments, gram_matrix,
-                      transposed)
-from ..linalg import scale
-from .base import Dimension, Index, Missing, register
+from ..causal import (aligned_grams, causal_model, dice_block, graded_alignments, graded_nonzeros,
+                      gram_matrix, transposed)
+from ..linalg import add_sparse, is_sparse, scale
+from .base import Defined, Dimension, Index, Missing, register
 
 __all__ = ["Causal"]
 
@@ -53,6 +53,17 @@ class Causal(Dimension):
         return {self.name: dice_block(self.Gb[bi], self.Ga if full else self.Ga[aj], self.w, self.Pb[bi],
                                       Pa_T=self.Pa_T if full else self.Pa_T[:, aj],
                                       GaW_T=self.GaW_T if full else self.GaW_T[:, aj])}
+
+    def add_weighted(self, out: np.ndarray, w: float, bi: Index) -> Defined:
+        """``out += w C`` on the non-zeros of graded C only (sparse operands; else as :meth:`block`)."""
+        if not (is_sparse(self.Gb) and is_sparse(self.Pb)):
+            return super().add_weighted(out, w, bi)
+        if not hasattr(self, "_sa"):
+            self._sa = np.asarray(self.Ga @ self.w).ravel()
+        Gb = self.Gb[bi]
+        sb = np.asarray(Gb @ self.w).ravel()
+        add_sparse(out, graded_nonzeros(Gb, self.w, self.Pb[bi], self.Pa_T, self.GaW_T, sb, self._sa), w)
+        return sb > 0, self._sa > 0
 
     def has_data(self, side: str, i: int) -> bool:
         m = (self.f.bio if side == "bio" else self.f.ann)[i]

@@ -25,10 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from ..linalg import row_counts, incidence, row_cols, to_dense, vstack
+from ..linalg import (add_product, add_sparse, add_transposed, incidence, row_cols, row_counts, scale,
+                      to_dense, transposed, vstack)
 from ..paths import cosine_block, path_vectors, unit_rows
 from ..semsim import ancestors, bma_block, information_content, lin_matrix, max_profile
-from .base import Dimension, Index, Missing
+from .base import Defined, Dimension, Index, Missing
 
 __all__ = ["LACK_THRESHOLD", "TermDimension"]
 
@@ -59,6 +60,8 @@ class TermDimension(Dimension):
         U, norms = unit_rows(path_vectors(vstack([space.X_bio, space.X_ann]), B))
         self.Ub, self.Ua = U[:nb], U[nb:]
         self.Ub_norm, self.Ua_norm = norms[:nb], norms[nb:]
+        self.Ua_T = transposed(self.Ua)  # the right operand of every fused block's path product
+        self._fused: dict[float, tuple] = {}  # per weight: the ANN side's scaled incidence (add_weighted)
 
     def block(self, bi: Index, aj: Index = None) -> dict[str, np.ndarray]:
         full = aj is None or (isinstance(aj, slice) and aj == slice(None))
@@ -67,6 +70,31 @@ class TermDimension(Dimension):
                             (self.Ub_norm[bi], self.Ua_norm if full else self.Ua_norm[aj]))
         b = self.beta
         return {self.name: (1 - b) * bma + b * prox, "BMA_" + self.name: bma, "P_" + self.name: prox}
+
+    def bma_operands(self, bi: Index) -> tuple:
+        """(bio incidence, bio max-profile, ANN incidence, ANN max-profile transposed) of the
+        best-match average, bio rows ``bi`` x every ANN mechanism."""
+        s = self.space
+        return s.X_bio[bi], self.Pb[bi], s.X_ann, self.Pa_T
+
+    def add_weighted(self, out: np.ndarray, w: float, bi: Index) -> Defined:
+        """``out += w x`` in place: each half of the best-match average is a product whose rows are
+        pre-scaled by w (1 - beta) / (2 |T|) and accumulated into ``out`` (the ANN-to-bio half
+        transposed in tiles), and the path cosine's non-zeros are added with weight w beta."""
+        Xb, Pb, Xa, Pa_T = self.bma_operands(bi)
+        if w not in self._fused:
+            na = row_counts(Xa)
+            self._fused[w] = (scale(Xa, r=self._row_factor(na, w)), (na > 0) & (self.Ua_norm > 0))
+        Xa_w, cols = self._fused[w]
+        nb = row_counts(Xb)
+        add_product(out, scale(Xb, r=self._row_factor(nb, w)), Pa_T)   # b's terms' best matches in a
+        add_transposed(out, np.asarray(Xa_w @ np.ascontiguousarray(Pb.T), dtype=np.float32))  # a's in b
+        add_sparse(out, self.Ub[bi] @ self.Ua_T, w * self.beta, hi=1.0)  # unit vectors: the cosine
+        return (nb > 0) & (self.Ub_norm[bi] > 0), cols
+
+    def _row_factor(self, counts: np.ndarray, w: float) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            return np.where(counts > 0, w * (1 - self.beta) * 0.5 / counts, 0.0).astype(np.float32)
 
     def bma(self, bi: Index, aj: Index, full: bool) -> np.ndarray:
         """The best-match-average half of the block (a subclass may match other units than terms)."""
