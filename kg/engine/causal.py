@@ -90,7 +90,8 @@ from typing import Any
 
 import numpy as np
 
-from .linalg import DENSE_MAX_CELLS, Matrix, choose_dense, incidence, is_sparse, nonzero_lists, scale, to_dense
+from .linalg import (DENSE_MAX_CELLS, Matrix, choose_dense, incidence, is_sparse, nonzero_lists, scale,
+                     sparse_product, to_dense)
 from .semsim import bma_block, lin_matrix, max_profile
 
 __all__ = ["MAX_GRAM", "ALPHA", "chain_grams", "gram_matrix", "dice_block", "aligned_grams",
@@ -420,7 +421,7 @@ def graded_nonzeros(Gb: Matrix, w: np.ndarray, Pb: Matrix, Pa_T: Matrix, GaW_T: 
     chain on both sides scores 0): :func:`graded_block`'s sparse case, and the engine's fused top-k
     (:meth:`kg.engine.dimensions.causal.Causal.add_weighted`). ``sb``, ``sa``: the self-weights
     ``Gb @ w`` and ``Ga @ w``."""
-    num = (scale(Gb, c=w) @ Pa_T + Pb @ GaW_T).tocsr()
+    num = (sparse_product(scale(Gb, c=w), Pa_T) + sparse_product(Pb, GaW_T)).tocsr()
     rows = np.repeat(np.arange(num.shape[0]), np.diff(num.indptr))
     with np.errstate(invalid="ignore", divide="ignore"):
         num.data = np.minimum(num.data / (sb[rows] + sa[num.indices]), 1.0)

@@ -44,6 +44,7 @@ from .combine import ColumnTopK, combine, top_rows
 from .combine import worker_pool as _pool
 from .dimensions.base import Dimension
 from .features import Backend, Features, extract_features
+from .linalg import add_transposed
 from .weights import resolve_weights
 
 __all__ = ["Engine", "MatrixResult", "TopK", "BETA"]
@@ -225,7 +226,8 @@ class Engine:
             acc = getattr(local, "acc", None)
             if acc is None or acc.shape[0] != sl.stop - sl.start:
                 acc = local.acc = np.empty((sl.stop - sl.start, na), dtype=np.float32)
-            En = self.ranked_block(sl, acc)
+                local.acc_T = np.empty((na, sl.stop - sl.start), dtype=np.float32)
+            En = self.ranked_block(sl, acc, local.acc_T)
             return len(En), top_rows(En, kb) if kb else None, cols.candidates(En, r0) if ka else None
 
         # blocks run on a small thread pool: NumPy and scipy.sparse release the GIL in their kernels
@@ -243,14 +245,17 @@ class Engine:
         return TopK(bio_idx, np.where(np.isinf(bio_E), np.nan, bio_E), ann_idx,
                     np.where(np.isinf(ann_E), np.nan, ann_E))
 
-    def ranked_block(self, bi: slice, out: np.ndarray | None = None) -> np.ndarray:
+    def ranked_block(self, bi: slice, out: np.ndarray | None = None,
+                     out_T: np.ndarray | None = None) -> np.ndarray:
         """E of bio rows ``bi`` x every ANN mechanism for ranking: undefined E as -inf, float32.
 
         The fused form of ``block(bi)["E"]`` (the same numbers, up to float32 rounding): each weighted
         dimension adds its weighted scores into ``out`` (:meth:`Dimension.add_weighted`) and says
         where it is defined. When that is a set of rows and columns, the coverage of the rest of the
         block is the sum of the weights, so only the rows and columns where a dimension is undefined
-        get their own coverage. The calibrated combination goes through :meth:`block`.
+        get their own coverage. Parts computed ANN-major are gathered in ``out_T`` (n_ann x rows) and
+        added transposed once. ``out`` and ``out_T`` are work arrays (made if not given). The
+        calibrated combination goes through :meth:`block`.
         """
         f = self.features
         n = len(range(*bi.indices(len(f.bio))))
@@ -260,11 +265,23 @@ class Engine:
             return En
         out = np.empty((n, len(f.ann)), dtype=np.float32) if out is None else out
         out.fill(0)
+        used = []
+
+        def transposed_out() -> np.ndarray:  # zeroed on first use only: a block without such parts skips it
+            nonlocal out_T
+            if not used:
+                out_T = np.empty((len(f.ann), n), dtype=np.float32) if out_T is None else out_T
+                out_T.fill(0)
+                used.append(True)
+            return out_T
+
         parts = []
         for name, w in self.weights.items():
             if w and name in self.dimensions:
                 w32 = np.float32(w)
-                parts.append((w32, self.dimensions[name].add_weighted(out, w32, bi)))
+                parts.append((w32, self.dimensions[name].add_weighted(out, w32, bi, transposed_out)))
+        if used:
+            add_transposed(out, out_T)
         return _divide_by_coverage(out, parts)
 
     def pair(self, b: str, a: str) -> dict[str, float]:

@@ -88,10 +88,15 @@ class Dimension:
         raise NotImplementedError
 
     # -- optional ----------------------------------------------------------------------------------
-    def add_weighted(self, out: np.ndarray, w: float, bi: Index) -> Defined:
+    def add_weighted(self, out: np.ndarray, w: float, bi: Index,
+                     out_T: Callable[[], np.ndarray] | None = None) -> Defined:
         """The fused combination of :meth:`Engine.top_k <kg.engine.core.Engine.top_k>`: add ``w`` times
         the scores of bio rows ``bi`` x every ANN column into ``out`` (float32, C-ordered), nothing
         where they are undefined, and return where they are defined.
+
+        ``out_T``, if given, returns an ANN-major (n_ann x rows, C-ordered) float32 array that the
+        caller adds to ``out`` transposed after every dimension: a part computed ANN-major can be
+        added there, so that a block pays one transposition (a slow, strided pass) for all dimensions.
 
         The return value is a pair (rows, columns) of boolean vectors when the scores are undefined
         exactly on some rows and columns (a mechanism without the data), so that coverage costs

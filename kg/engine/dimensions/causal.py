@@ -54,7 +54,7 @@ class Causal(Dimension):
                                       Pa_T=self.Pa_T if full else self.Pa_T[:, aj],
                                       GaW_T=self.GaW_T if full else self.GaW_T[:, aj])}
 
-    def add_weighted(self, out: np.ndarray, w: float, bi: Index) -> Defined:
+    def add_weighted(self, out: np.ndarray, w: float, bi: Index, out_T=None) -> Defined:
         """``out += w C`` on the non-zeros of graded C only (sparse operands; else as :meth:`block`)."""
         if not (is_sparse(self.Gb) and is_sparse(self.Pb)):
             return super().add_weighted(out, w, bi)

@@ -21,13 +21,14 @@ a specific parent; two terms that meet only near the root fall below it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ..linalg import (add_product, add_sparse, add_transposed, incidence, row_cols, row_counts, scale,
-                      to_dense, transposed, vstack)
-from ..paths import cosine_block, path_vectors, unit_rows
+                      to_dense, vstack)
+from ..paths import cosine_block, path_operands, path_products
 from ..semsim import ancestors, bma_block, information_content, lin_matrix, max_profile
 from .base import Defined, Dimension, Index, Missing
 
@@ -57,10 +58,9 @@ class TermDimension(Dimension):
         pr = [(t, p) for t, ps in enumerate(space.parents) for p in ps]
         B = incidence([t for t, _ in pr], [p for _, p in pr], (T, T), features.dense)
         # unit path vectors once, so each block's cosine is a bare product; norms mark the pathless
-        U, norms = unit_rows(path_vectors(vstack([space.X_bio, space.X_ann]), B))
-        self.Ub, self.Ua = U[:nb], U[nb:]
-        self.Ub_norm, self.Ua_norm = norms[:nb], norms[nb:]
-        self.Ua_T = transposed(self.Ua)  # the right operand of every fused block's path product
+        self.paths = path_operands(vstack([space.X_bio, space.X_ann]), B, nb)
+        self.Ub, self.Ua = self.paths.Ub, self.paths.Ua
+        self.Ub_norm, self.Ua_norm = self.paths.norms_b, self.paths.norms_a
         self._fused: dict[float, tuple] = {}  # per weight: the ANN side's scaled incidence (add_weighted)
 
     def block(self, bi: Index, aj: Index = None) -> dict[str, np.ndarray]:
@@ -77,10 +77,12 @@ class TermDimension(Dimension):
         s = self.space
         return s.X_bio[bi], self.Pb[bi], s.X_ann, self.Pa_T
 
-    def add_weighted(self, out: np.ndarray, w: float, bi: Index) -> Defined:
+    def add_weighted(self, out: np.ndarray, w: float, bi: Index,
+                     out_T: Callable[[], np.ndarray] | None = None) -> Defined:
         """``out += w x`` in place: each half of the best-match average is a product whose rows are
-        pre-scaled by w (1 - beta) / (2 |T|) and accumulated into ``out`` (the ANN-to-bio half
-        transposed in tiles), and the path cosine's non-zeros are added with weight w beta."""
+        pre-scaled by w (1 - beta) / (2 |T|) and accumulated into ``out`` (the ANN-to-bio half into
+        ``out_T``, or transposed in tiles without it), and the path cosine's non-zeros are added
+        with weight w beta."""
         Xb, Pb, Xa, Pa_T = self.bma_operands(bi)
         if w not in self._fused:
             na = row_counts(Xa)
@@ -88,8 +90,12 @@ class TermDimension(Dimension):
         Xa_w, cols = self._fused[w]
         nb = row_counts(Xb)
         add_product(out, scale(Xb, r=self._row_factor(nb, w)), Pa_T)   # b's terms' best matches in a
-        add_transposed(out, np.asarray(Xa_w @ np.ascontiguousarray(Pb.T), dtype=np.float32))  # a's in b
-        add_sparse(out, self.Ub[bi] @ self.Ua_T, w * self.beta, hi=1.0)  # unit vectors: the cosine
+        PbT = np.ascontiguousarray(Pb.T, dtype=np.float32)
+        if out_T is not None:  # a's terms' best matches in b
+            add_product(out_T(), Xa_w, PbT)
+        else:
+            add_transposed(out, np.asarray(Xa_w @ PbT, dtype=np.float32))
+        add_sparse(out, path_products(self.paths, bi), w * self.beta, hi=1.0)
         return (nb > 0) & (self.Ub_norm[bi] > 0), cols
 
     def _row_factor(self, counts: np.ndarray, w: float) -> np.ndarray:
