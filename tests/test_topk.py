@@ -79,3 +79,25 @@ def test_topk_does_not_depend_on_the_blocks(both):
     # dense products (BLAS) round by the block's shape: the same E to the last bit only when sparse
     for x, y in ((a.bio_E, b.bio_E), (a.ann_E, b.ann_E)):
         np.testing.assert_allclose(x, y, rtol=0, atol=0 if both.features.dense is False else 1e-6)
+
+
+def test_linalg_kernels_match_scipy():
+    """sparse_product sizes its result from the multiplication count; add_product and add_sparse
+    accumulate into the given block: the same numbers as scipy's operators."""
+    sp = pytest.importorskip("scipy.sparse")
+    from kg.engine.linalg import add_product, add_sparse, sparse_product
+    rng = np.random.default_rng(3)
+    A = sp.random(40, 30, density=0.1, format="lil", dtype=np.float32, random_state=rng)
+    A[5] = 0  # an empty row
+    A = A.tocsr()
+    B = sp.random(30, 50, density=0.2, format="csr", dtype=np.float32, random_state=rng)
+    C, D = sparse_product(A, B), A @ B
+    assert C.nnz == D.nnz and abs(C - D).max() < 1e-6
+    X = np.eye(2, dtype=np.float32)
+    assert sparse_product(sp.csr_matrix(X), sp.csr_matrix(-X) + sp.csr_matrix(X)).nnz == 0  # zeros not stored
+    out = np.ones((40, 50), dtype=np.float32)
+    add_product(out, A, B.toarray())
+    np.testing.assert_allclose(out, 1 + D.toarray(), atol=1e-6)
+    out = np.zeros((40, 50), dtype=np.float32)
+    add_sparse(out, D, 0.5, hi=0.1)
+    np.testing.assert_allclose(out, 0.5 * np.minimum(D.toarray(), 0.1), atol=1e-7)

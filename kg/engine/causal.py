@@ -403,7 +403,7 @@ def graded_block(Gb: Matrix, Ga: Matrix, w: np.ndarray, Pb: Matrix, Pa: Matrix |
         # both halves are sparse (a mechanism matches few paths): add them sparse and divide only
         # their non-zeros; every other pair with a chain on both sides scores 0
         GwT = transposed(scale(Ga, c=w)) if GaW_T is None else GaW_T
-        num = graded_nonzeros(Gb, w, Pb, PaT, GwT, sb, sa).tocoo()
+        num = graded_nonzeros(sparse_product(scale(Gb, c=w), PaT) + sparse_product(Pb, GwT), sb, sa).tocoo()
         out = np.zeros((Gb.shape[0], Ga.shape[0]), dtype=np.float32)
         out[num.row, num.col] = num.data
     else:
@@ -415,13 +415,12 @@ def graded_block(Gb: Matrix, Ga: Matrix, w: np.ndarray, Pb: Matrix, Pa: Matrix |
     return out
 
 
-def graded_nonzeros(Gb: Matrix, w: np.ndarray, Pb: Matrix, Pa_T: Matrix, GaW_T: Matrix,
-                    sb: np.ndarray, sa: np.ndarray) -> Matrix:
-    """The non-zero graded C of a block of sparse operands, as a CSR matrix (every other pair with a
-    chain on both sides scores 0): :func:`graded_block`'s sparse case, and the engine's fused top-k
-    (:meth:`kg.engine.dimensions.causal.Causal.add_weighted`). ``sb``, ``sa``: the self-weights
-    ``Gb @ w`` and ``Ga @ w``."""
-    num = (sparse_product(scale(Gb, c=w), Pa_T) + sparse_product(Pb, GaW_T)).tocsr()
+def graded_nonzeros(num: Matrix, sb: np.ndarray, sa: np.ndarray) -> Matrix:
+    """Graded C of a block at the non-zeros of its numerator ``num`` (sparse, from sparse operands:
+    every other pair with a chain on both sides scores 0), as a CSR matrix: :func:`graded_block`'s
+    sparse case, and the engine's fused top-k (:meth:`kg.engine.dimensions.causal.Causal.add_weighted`).
+    ``sb``, ``sa``: the self-weights ``Gb @ w`` and ``Ga @ w``."""
+    num = num.tocsr()
     rows = np.repeat(np.arange(num.shape[0]), np.diff(num.indptr))
     with np.errstate(invalid="ignore", divide="ignore"):
         num.data = np.minimum(num.data / (sb[rows] + sa[num.indices]), 1.0)

@@ -16,10 +16,15 @@ import numpy as np
 
 from ..causal import (aligned_grams, causal_model, dice_block, graded_alignments, graded_nonzeros,
                       gram_matrix, transposed)
-from ..linalg import add_sparse, is_sparse, scale
+from ..linalg import add_sparse, is_sparse, scale, sparse_product
 from .base import Defined, Dimension, Index, Missing, register
 
 __all__ = ["Causal"]
+
+
+def _scipy_sparse():
+    import scipy.sparse as sp  # sparse operands only: scipy is imported already
+    return sp
 
 
 @register
@@ -55,15 +60,21 @@ class Causal(Dimension):
                                       GaW_T=self.GaW_T if full else self.GaW_T[:, aj])}
 
     def add_weighted(self, out: np.ndarray, w: float, bi: Index, out_T=None) -> Defined:
-        """``out += w C`` on the non-zeros of graded C only (sparse operands; else as :meth:`block`)."""
+        """``out += w C`` on the non-zeros of graded C only (sparse operands; else as :meth:`block`).
+
+        The numerator's two halves are one product, ``[Gb diag(w) | Pb] @ [Pa^T ; (Ga diag(w))^T]``
+        (the right operand stacked once, on first use): no second product and no sparse sum."""
         if not (is_sparse(self.Gb) and is_sparse(self.Pb)):
             return super().add_weighted(out, w, bi)
-        if not hasattr(self, "_sa"):
-            self._sa = np.asarray(self.Ga @ self.w).ravel()
+        if not hasattr(self, "_fused"):
+            sp = _scipy_sparse()
+            self._fused = (np.asarray(self.Ga @ self.w).ravel(), sp.vstack([self.Pa_T, self.GaW_T], format="csr"))
+        sa, right = self._fused
         Gb = self.Gb[bi]
         sb = np.asarray(Gb @ self.w).ravel()
-        add_sparse(out, graded_nonzeros(Gb, self.w, self.Pb[bi], self.Pa_T, self.GaW_T, sb, self._sa), w)
-        return sb > 0, self._sa > 0
+        left = _scipy_sparse().hstack([scale(Gb, c=self.w), self.Pb[bi]], format="csr")
+        add_sparse(out, graded_nonzeros(sparse_product(left, right), sb, sa), w)
+        return sb > 0, sa > 0
 
     def has_data(self, side: str, i: int) -> bool:
         m = (self.f.bio if side == "bio" else self.f.ann)[i]
