@@ -10,6 +10,7 @@ participants; ``ic`` is the rarity of the step's relation among the described me
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any, ClassVar
 
 import numpy as np
@@ -20,6 +21,9 @@ from ..linalg import add_sparse, is_sparse, scale, sparse_product
 from .base import Defined, Dimension, Index, Missing, register
 
 __all__ = ["Causal"]
+
+
+_LOCK = threading.Lock()
 
 
 def _scipy_sparse():
@@ -66,9 +70,10 @@ class Causal(Dimension):
         (the right operand stacked once, on first use): no second product and no sparse sum."""
         if not (is_sparse(self.Gb) and is_sparse(self.Pb)):
             return super().add_weighted(out, w, bi)
-        if not hasattr(self, "_fused"):
-            sp = _scipy_sparse()
-            self._fused = (np.asarray(self.Ga @ self.w).ravel(), sp.vstack([self.Pa_T, self.GaW_T], format="csr"))
+        with _LOCK:  # blocks run on threads: the stacked operand is made once
+            if not hasattr(self, "_fused"):
+                self._fused = (np.asarray(self.Ga @ self.w).ravel(),
+                               _scipy_sparse().vstack([self.Pa_T, self.GaW_T], format="csr"))
         sa, right = self._fused
         Gb = self.Gb[bi]
         sb = np.asarray(Gb @ self.w).ravel()

@@ -21,6 +21,7 @@ a specific parent; two terms that meet only near the root fall below it.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +37,7 @@ __all__ = ["LACK_THRESHOLD", "TermDimension"]
 
 #: best Lin below which a descriptor counts as lacking on the other side
 LACK_THRESHOLD = 0.5
+_LOCK = threading.Lock()
 
 
 class TermDimension(Dimension):
@@ -84,9 +86,10 @@ class TermDimension(Dimension):
         ``out_T``, or transposed in tiles without it), and the path cosine's non-zeros are added
         with weight w beta."""
         Xb, Pb, Xa, Pa_T = self.bma_operands(bi)
-        if w not in self._fused:
-            na = row_counts(Xa)
-            self._fused[w] = (scale(Xa, r=self._row_factor(na, w)), (na > 0) & (self.Ua_norm > 0))
+        with _LOCK:  # blocks run on threads: the scaled ANN side is made once per weight
+            if w not in self._fused:
+                na = row_counts(Xa)
+                self._fused[w] = (scale(Xa, r=self._row_factor(na, w)), (na > 0) & (self.Ua_norm > 0))
         Xa_w, cols = self._fused[w]
         nb = row_counts(Xb)
         add_product(out, scale(Xb, r=self._row_factor(nb, w)), Pa_T)   # b's terms' best matches in a
