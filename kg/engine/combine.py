@@ -1,4 +1,9 @@
-"""E from the dimensions' blocks, and the top-k selection of a block: the engine's inner loop.
+"""E from the dimensions' blocks, and the top-k selections: the engine's inner loop.
+
+Every selection ranks by E, then by the smaller index (:func:`order_keys`): :func:`top_rows` ranks a
+block's rows, :class:`ColumnTopK` keeps the k best rows of every column over the blocks. The fused
+combination of :meth:`Engine.top_k <kg.engine.core.Engine.top_k>` is
+:meth:`Engine.ranked_block <kg.engine.core.Engine.ranked_block>`, the same sum as :func:`combine`.
 
 .. math::
 
