@@ -101,3 +101,15 @@ def test_linalg_kernels_match_scipy():
     out = np.zeros((40, 50), dtype=np.float32)
     add_sparse(out, D, 0.5, hi=0.1)
     np.testing.assert_allclose(out, 0.5 * np.minimum(D.toarray(), 0.1), atol=1e-7)
+
+
+def test_calibrated_topk_goes_through_the_blocks(engine):
+    """The calibrated combination is not fused: top_k then ranks block()'s E."""
+    engine.calibration_mode = "evidence"
+    try:
+        top, res = engine.top_k(3, block_size=7), engine.matrix()
+    finally:
+        del engine.calibration_mode
+    E = np.where(np.isnan(res.E), -np.inf, res.E)
+    assert np.allclose(np.sort(E, axis=1)[:, ::-1][:, :3], np.nan_to_num(top.bio_E, nan=-np.inf))
+    assert np.allclose(np.sort(E, axis=0)[::-1][:3].T, np.nan_to_num(top.ann_E, nan=-np.inf))
