@@ -13,10 +13,18 @@ Against them, timed in the same process on the same features:
 
 * **engine S alone**: prepare S (Lin, max-profiles, unit path vectors) and all pairs of
   S = (1 - beta) BMA + beta P in blocks, with the top 10 per biological mechanism;
-* **engine path stage**: the degree-weighted path vectors and their products for all pairs, in blocks.
+* **engine path stage**: what an S dimension prepares and computes for its path half: the
+  degree-weighted path vectors u = [U1 | U2] of every mechanism (U1 for M-T-M, U2 for M-T-P-T-M),
+  normalised to unit length once, and for every pair u_b . u_a (the sum of the two metapaths' DWPC,
+  normalised by the self-path counts), one sparse product per block of 512 bio rows; the result is
+  kept sparse (in the engine's top-k each block's non-zeros are added into E).
 
-The measures are not identical (semsimian offers Resnik and Jaccard, not Lin; hetmatpy gives raw DWPC,
-the engine its cosine), so the table compares the cost of the same amount of all-pairs work.
+hetmatpy computes the two metapaths' raw DWPC matrices separately (10^4 x 10^4 each, sparse; its DWPC
+also leaves out the paths that visit a term twice, t = t' under one parent, which the engine counts),
+from adjacency matrices it reads from its on-disk HetMat; the engine one normalised matrix of their
+sum. The measures are not identical (semsimian offers Resnik and Jaccard, not Lin; hetmatpy gives raw
+DWPC per metapath, the engine their cosine), so the table compares the cost of the same amount of
+all-pairs work: both build every pair's path counts over the same two metapaths and keep them sparse.
 
     python scripts/bench_peers.py --n 10000            # prints a Markdown table
     python scripts/bench_peers.py --n 10000 --readme   # also writes it into its block (docs/speed.md)
@@ -71,17 +79,18 @@ def engine_s(space, beta: float = 0.5) -> float:
 
 
 def engine_paths(space) -> float:
-    """Path vectors for both metapaths and all-pairs products, in blocks; seconds."""
-    from kg.engine.linalg import incidence, to_dense, vstack
-    from kg.engine.paths import path_vectors
+    """The engine's path stage, as an S dimension runs it: the degree-weighted path vectors of both
+    metapaths, normalised once (``path_operands``), and the cosine of every pair, one sparse product
+    per block of rows (``path_products``), kept sparse as hetmatpy keeps its DWPC; seconds."""
+    from kg.engine.linalg import incidence, vstack
+    from kg.engine.paths import path_operands, path_products
     t = time.perf_counter()
     T, nb = len(space.terms), space.X_bio.shape[0]
     pr = [(c, p) for c, ps in enumerate(space.parents) for p in ps]
     B = incidence([c for c, _ in pr], [p for _, p in pr], (T, T), False)
-    U = path_vectors(vstack([space.X_bio, space.X_ann]), B)
-    Ub, UaT = U[:nb], U[nb:].T.tocsr()
+    ops = path_operands(vstack([space.X_bio, space.X_ann]), B, nb)
     for r0 in range(0, nb, BLOCK):
-        to_dense(Ub[r0:r0 + BLOCK] @ UaT)
+        path_products(ops, slice(r0, r0 + BLOCK))
     return time.perf_counter() - t
 
 

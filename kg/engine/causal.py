@@ -93,7 +93,7 @@ from typing import Any
 
 import numpy as np
 
-from .linalg import Matrix, choose_dense, incidence, is_sparse, scale, to_dense
+from .linalg import Matrix, choose_dense, incidence, is_sparse, scale, sparse_product, to_dense
 from .semsim import bma_block, lin_matrix, max_profile
 
 __all__ = ["MAX_GRAM", "ALPHA", "chain_grams", "gram_matrix", "dice_block", "aligned_grams",
@@ -578,10 +578,9 @@ def graded_block(Gb: Matrix, Ga: Matrix, w: np.ndarray, Pb: Matrix, Pa: Matrix |
         # both halves are sparse (a mechanism matches few paths): add them sparse and divide only
         # their non-zeros; every other pair with a chain on both sides scores 0
         GwT = transposed(scale(Ga, c=w)) if GaW_T is None else GaW_T
-        num = (scale(Gb, c=w) @ PaT + Pb @ GwT).tocoo()
+        num = graded_nonzeros(sparse_product(scale(Gb, c=w), PaT) + sparse_product(Pb, GwT), sb, sa).tocoo()
         out = np.zeros((Gb.shape[0], Ga.shape[0]), dtype=np.float32)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[num.row, num.col] = np.minimum(num.data / (sb[num.row] + sa[num.col]), 1.0)
+        out[num.row, num.col] = num.data
     else:
         num = to_dense(scale(Gb, c=w) @ PaT) + to_dense(scale(Ga, c=w) @ Pb.T).T
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -589,6 +588,18 @@ def graded_block(Gb: Matrix, Ga: Matrix, w: np.ndarray, Pb: Matrix, Pa: Matrix |
     out[sb == 0, :] = np.nan
     out[:, sa == 0] = np.nan
     return out
+
+
+def graded_nonzeros(num: Matrix, sb: np.ndarray, sa: np.ndarray) -> Matrix:
+    """Graded C of a block at the non-zeros of its numerator ``num`` (sparse, from sparse operands:
+    every other pair with a chain on both sides scores 0), as a CSR matrix: :func:`graded_block`'s
+    sparse case, and the engine's fused top-k (:meth:`kg.engine.dimensions.causal.Causal.add_weighted`).
+    ``sb``, ``sa``: the self-weights ``Gb @ w`` and ``Ga @ w``."""
+    num = num.tocsr()
+    rows = np.repeat(np.arange(num.shape[0]), np.diff(num.indptr))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        num.data = np.minimum(num.data / (sb[rows] + sa[num.indices]), 1.0)
+    return num
 
 
 class _Kernel:

@@ -30,6 +30,7 @@ True
 from __future__ import annotations
 
 import difflib
+import threading
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -39,10 +40,11 @@ import numpy as np
 
 from ..errors import KGError, UnknownEntityError
 from . import dimensions as registry
-from .combine import block_top_columns, combine, merge_candidates, top_rows
+from .combine import ColumnTopK, combine, top_rows
 from .combine import worker_pool as _pool
 from .dimensions.base import Dimension
 from .features import Backend, Features, extract_features
+from .linalg import add_transposed
 from .weights import resolve_weights
 
 __all__ = ["Engine", "MatrixResult", "TopK", "BETA"]
@@ -203,43 +205,84 @@ class Engine:
               progress: Callable[[int], None] | None = None, threads: int | None = None) -> TopK:
         """Top-k analogs of every mechanism in both directions, in row blocks (memory ~ block x n_ann).
 
-        Only the weighted dimensions are computed; the ANN side keeps k candidates per column and merges
-        a block's own k best into them (k + k), instead of stacking them onto the whole block. Blocks are
-        computed on ``threads`` threads (default: the machine's cores, at most 4); the result does not
-        depend on it. Blocks of 128 rows keep a block's arrays (5 MB each at 10^4 ANN mechanisms) near
-        the cache: the elementwise passes cost less than over 512-row blocks (6.4 s of CPU against 8.8-10.4 s
-        at 10^4 x 10^4, scripts/bench_engine.py)."""
+        Only the weighted dimensions are computed, each adding its weighted scores into one float32
+        block in place (:meth:`ranked_block`). Ties are ranked by index (the smaller row or column
+        first), so the result does not depend on ``block_size`` or ``threads``. Each block's rows are
+        ranked with one bound per row (:func:`~kg.engine.combine.top_rows`) and the ANN side keeps k
+        candidates per column, a block offering only its entries above a column's running k-th best
+        (:class:`~kg.engine.combine.ColumnTopK`). Blocks are computed on ``threads`` threads
+        (default: the machine's cores, at most 4). Blocks of 128 rows keep a block's arrays (5 MB at
+        10^4 ANN mechanisms) near the cache."""
         f = self.features
         nb, na = len(f.bio), len(f.ann)
         kb, ka = min(k, na), min(k, nb)
-        weighted = [d for d, w in self.weights.items() if w]
         bio_idx = np.zeros((nb, kb), dtype=np.int64)
-        bio_E = np.zeros((nb, kb), dtype=np.float32)
-        best_v = np.full((ka, na), -np.inf, dtype=np.float32)
-        best_i = np.zeros((ka, na), dtype=np.int64)
-        def work(r0: int) -> tuple[int, tuple, tuple | None]:
-            # one block: its rows' top k, and its own k best rows per column (merged below, k + k)
-            En = self.block(slice(r0, r0 + block_size), only=weighted)["E"]
-            np.copyto(En, -np.inf, where=En != En)  # the block's own E: undefined (NaN) ranks last
-            rows = top_rows(En, kb) if kb else None
-            cols = block_top_columns(En, r0, ka) if ka else None
-            return len(En), rows, cols
+        bio_E = np.full((nb, kb), np.nan, dtype=np.float32)
+        cols = ColumnTopK(ka, na)
+        local = threading.local()  # one accumulator per thread, reused block after block
+
+        def work(r0: int) -> tuple[int, tuple | None, tuple | None]:
+            sl = slice(r0, min(r0 + block_size, nb))
+            acc = getattr(local, "acc", None)
+            if acc is None or acc.shape[0] != sl.stop - sl.start:
+                acc = local.acc = np.empty((sl.stop - sl.start, na), dtype=np.float32)
+                local.acc_T = np.empty((na, sl.stop - sl.start), dtype=np.float32)
+            En = self.ranked_block(sl, acc, local.acc_T)
+            return len(En), top_rows(En, kb) if kb else None, cols.candidates(En, r0) if ka else None
 
         # blocks run on a small thread pool: NumPy and scipy.sparse release the GIL in their kernels
-        starts = range(0, nb, block_size)
+        starts = range(0, nb, block_size) if na else range(0)
         with _pool(threads, len(starts)) as ex:
-            for r0, (n, rows, cols) in zip(starts, ex.map(work, starts)):
+            for r0, (n, rows, cand) in zip(starts, ex.map(work, starts)):
                 if rows is not None:
                     bio_idx[r0:r0 + n], bio_E[r0:r0 + n] = rows
-                if cols is not None:
-                    best_v, best_i = merge_candidates(best_v, best_i, *cols, ka)
+                if cand is not None:
+                    cols.merge(*cand)  # in row order: a later row never displaces an equal E
                 if progress:
                     progress(n)
-        order = np.lexsort((best_i, -best_v), axis=0)  # best first; ties by row, whatever the block size
-        ann_E = np.take_along_axis(best_v, order, axis=0).T
-        ann_idx = np.take_along_axis(best_i, order, axis=0).T
+        ann_idx, ann_E = cols.result() if na else (np.zeros((0, ka), dtype=np.int64),
+                                                   np.zeros((0, ka), dtype=np.float32))
         return TopK(bio_idx, np.where(np.isinf(bio_E), np.nan, bio_E), ann_idx,
                     np.where(np.isinf(ann_E), np.nan, ann_E))
+
+    def ranked_block(self, bi: slice, out: np.ndarray | None = None,
+                     out_T: np.ndarray | None = None) -> np.ndarray:
+        """E of bio rows ``bi`` x every ANN mechanism for ranking: undefined E as -inf, float32.
+
+        The fused form of ``block(bi)["E"]`` (the same numbers, up to float32 rounding): each weighted
+        dimension adds its weighted scores into ``out`` (:meth:`Dimension.add_weighted`) and says
+        where it is defined. When that is a set of rows and columns, the coverage of the rest of the
+        block is the sum of the weights, so only the rows and columns where a dimension is undefined
+        get their own coverage. Parts computed ANN-major are gathered in ``out_T`` (n_ann x rows) and
+        added transposed once. ``out`` and ``out_T`` are work arrays (made if not given). The
+        calibrated combination goes through :meth:`block`.
+        """
+        f = self.features
+        n = len(range(*bi.indices(len(f.bio))))
+        if getattr(self, "calibration_mode", "none") != "none":
+            En = self.block(bi, only=[d for d, w in self.weights.items() if w])["E"]
+            np.copyto(En, -np.inf, where=En != En)
+            return En
+        out = np.empty((n, len(f.ann)), dtype=np.float32) if out is None else out
+        out.fill(0)
+        used = []
+
+        def transposed_out() -> np.ndarray:  # zeroed on first use only: a block without such parts skips it
+            nonlocal out_T
+            if not used:
+                out_T = np.empty((len(f.ann), n), dtype=np.float32) if out_T is None else out_T
+                out_T.fill(0)
+                used.append(True)
+            return out_T
+
+        parts = []
+        for name, w in self.weights.items():
+            if w and name in self.dimensions:
+                w32 = np.float32(w)
+                parts.append((w32, self.dimensions[name].add_weighted(out, w32, bi, transposed_out)))
+        if used:
+            add_transposed(out, out_T)
+        return _divide_by_coverage(out, parts)
 
     def pair(self, b: str, a: str) -> dict[str, float]:
         """Every dimension, E and coverage of one pair (one biological and one ANN mechanism, in either
@@ -335,3 +378,46 @@ class Engine:
         needle = text.casefold().rsplit("/", 1)[-1].split(":")[-1]
         hits = difflib.get_close_matches(needle, list(by_label), n=n, cutoff=0.3)
         return [f"{self.curie(by_label[h])} ({f.labels.get(by_label[h], h)})" for h in hits]
+
+
+def _divide_by_coverage(num: np.ndarray, parts: list) -> np.ndarray:
+    """E = num / coverage in place, -inf where no weighted dimension is defined.
+
+    ``parts``: (weight, where defined) per weighted dimension, in the order of the weights (coverage
+    is summed in that order in float32, as :func:`~kg.engine.combine.combine` does).
+    """
+    shape = num.shape
+    if not parts:
+        num.fill(-np.inf)
+        return num
+    if any(not isinstance(ok, tuple) for _, ok in parts):  # a dimension with scattered gaps: dense coverage
+        cov = np.zeros(shape, dtype=np.float32)
+        for w, ok in parts:
+            mask = ok if not isinstance(ok, tuple) else np.logical_and.outer(*ok)
+            np.add(cov, w, out=cov, where=mask)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            np.divide(num, cov, out=num)
+        np.copyto(num, -np.inf, where=cov == 0)
+        return num
+    bad_r = np.flatnonzero(~np.logical_and.reduce([r for _, (r, _) in parts]))
+    bad_c = np.flatnonzero(~np.logical_and.reduce([c for _, (_, c) in parts]))
+    good_r = np.setdiff1d(np.arange(shape[0]), bad_r)
+    # the rows and columns where some dimension is undefined: their own coverage, before the rest
+    fixes = []
+    for rs, cs in ((bad_r, slice(None)), (good_r, bad_c)):
+        if len(rs) and (not isinstance(cs, np.ndarray) or len(cs)):
+            ix = np.ix_(rs, np.arange(shape[1])[cs])
+            cov = np.zeros((len(ix[0]), ix[1].shape[1]), dtype=np.float32)
+            for w, (r, c) in parts:
+                np.add(cov, w, out=cov, where=np.logical_and.outer(r[rs], c[cs]))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                sub = num[ix] / cov
+            sub[cov == 0] = -np.inf
+            fixes.append((ix, sub))
+    total = np.float32(0)
+    for w, _ in parts:
+        total = np.float32(total + w)
+    np.divide(num, total, out=num)
+    for ix, sub in fixes:
+        num[ix] = sub
+    return num

@@ -46,9 +46,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .linalg import Matrix, hstack, row_sq_norms, scale, to_dense
+from typing import NamedTuple
 
-__all__ = ["DAMPING", "degree_weight", "path_vectors", "unit_rows", "cosine_block", "METAPATHS"]
+from .linalg import Matrix, hstack, row_sq_norms, scale, sparse_product, to_dense, transposed
+
+__all__ = ["DAMPING", "degree_weight", "path_vectors", "unit_rows", "cosine_block", "METAPATHS",
+           "PathOperands", "path_operands", "path_products"]
 
 DAMPING = 0.4
 METAPATHS = ("M-T-M", "M-T-P-T-M")
@@ -97,3 +100,29 @@ def cosine_block(Ub: Matrix, Ua: Matrix, norms: tuple[np.ndarray, np.ndarray] | 
         out = np.asarray(to_dense(Ub @ Ua.T), dtype=np.float32)
     out[(nb == 0)[:, None] | (na == 0)[None, :]] = np.nan
     return np.clip(out, 0.0, 1.0, out=out).astype(np.float32, copy=False)
+
+
+class PathOperands(NamedTuple):
+    """Everything per mechanism that the all-pairs proximity needs, made once (:func:`path_operands`)."""
+
+    Ub: Matrix         #: unit path vectors of the biological mechanisms (rows)
+    Ua: Matrix         #: the same for the ANN mechanisms
+    Ua_T: Matrix       #: ``Ua`` transposed, row-major: the right operand of every block's product
+    norms_b: np.ndarray  #: path vector norms (0: the mechanism has no path, P is undefined)
+    norms_a: np.ndarray
+
+
+def path_operands(A: Matrix, B: Matrix, n_bio: int, w: float = DAMPING) -> PathOperands:
+    """The path stage's preparation: degree-weighted path vectors of both metapaths for the
+    mechanisms of both sides (rows of ``A``, the biological ones first), each normalised to unit
+    length once, and the ANN side transposed once, so that a block's cosines are one sparse product
+    (:func:`path_products`)."""
+    U, norms = unit_rows(path_vectors(A, B, w))
+    Ua = U[n_bio:]
+    return PathOperands(U[:n_bio], Ua, transposed(Ua), norms[:n_bio], norms[n_bio:])
+
+
+def path_products(ops: PathOperands, bi) -> Matrix:
+    """Cosines of the path vectors of bio rows ``bi`` x every ANN mechanism: one product, sparse for
+    sparse operands (only the pairs joined by a path are stored; up to rounding they are at most 1)."""
+    return sparse_product(ops.Ub[bi], ops.Ua_T)

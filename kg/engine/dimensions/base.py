@@ -22,12 +22,14 @@ from ...errors import KGError
 if TYPE_CHECKING:  # pragma: no cover
     from ..features import Features
 
-__all__ = ["Dimension", "Index", "Missing", "get", "names", "register", "registered", "unregister"]
+__all__ = ["Defined", "Dimension", "Index", "Missing", "get", "names", "register", "registered", "unregister"]
 
 #: a set of biological rows or ANN columns: a slice, an index array, or None for all
 Index = Any
 #: one lacking descriptor: {"id": IRI, "label": str, "ic": float, ...}
 Missing = dict[str, Any]
+#: where a block's scores are defined: (rows, columns) boolean vectors, or a boolean array
+Defined = Any
 
 
 class Dimension:
@@ -86,6 +88,26 @@ class Dimension:
         raise NotImplementedError
 
     # -- optional ----------------------------------------------------------------------------------
+    def add_weighted(self, out: np.ndarray, w: float, bi: Index,
+                     out_T: Callable[[], np.ndarray] | None = None) -> Defined:
+        """The fused combination of :meth:`Engine.top_k <kg.engine.core.Engine.top_k>`: add ``w`` times
+        the scores of bio rows ``bi`` x every ANN column into ``out`` (float32, C-ordered), nothing
+        where they are undefined, and return where they are defined.
+
+        ``out_T``, if given, returns an ANN-major (n_ann x rows, C-ordered) float32 array that the
+        caller adds to ``out`` transposed after every dimension: a part computed ANN-major can be
+        added there, so that a block pays one transposition (a slow, strided pass) for all dimensions.
+
+        The return value is a pair (rows, columns) of boolean vectors when the scores are undefined
+        exactly on some rows and columns (a mechanism without the data), so that coverage costs
+        nothing on the rest of the block; otherwise a boolean array of the block's shape. This
+        default goes through :meth:`block`; a dimension may override it to add its parts in place.
+        """
+        x = self.block(bi)[self.name]
+        ok = x == x
+        np.add(out, np.float32(w) * x, out=out, where=ok)
+        return ok
+
     def explain(self, b: str, a: str) -> dict[str, list[dict[str, Any]]]:
         """What matched, as named sections of rows (sections of several dimensions are concatenated)."""
         return {}

@@ -10,15 +10,25 @@ participants; ``ic`` is the rarity of the step's relation among the described me
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any, ClassVar
 
 import numpy as np
 
-from ..causal import aligned_grams, causal_model, dice_block, graded_alignments, transposed
-from ..linalg import incidence, scale
-from .base import Dimension, Index, Missing, register
+from ..causal import (aligned_grams, causal_model, dice_block, graded_alignments, graded_nonzeros,
+                      transposed)
+from ..linalg import add_sparse, incidence, is_sparse, scale, sparse_product
+from .base import Defined, Dimension, Index, Missing, register
 
 __all__ = ["Causal"]
+
+
+_LOCK = threading.Lock()
+
+
+def _scipy_sparse():
+    import scipy.sparse as sp  # sparse operands only: scipy is imported already
+    return sp
 
 
 @register
@@ -50,6 +60,24 @@ class Causal(Dimension):
         return {self.name: dice_block(self.Gb[bi], self.Ga if full else self.Ga[aj], self.w, self.Pb[bi],
                                       Pa_T=self.Pa_T if full else self.Pa_T[:, aj],
                                       GaW_T=self.GaW_T if full else self.GaW_T[:, aj])}
+
+    def add_weighted(self, out: np.ndarray, w: float, bi: Index, out_T=None) -> Defined:
+        """``out += w C`` on the non-zeros of graded C only (sparse operands; else as :meth:`block`).
+
+        The numerator's two halves are one product, ``[Gb diag(w) | Pb] @ [Pa^T ; (Ga diag(w))^T]``
+        (the right operand stacked once, on first use): no second product and no sparse sum."""
+        if not (is_sparse(self.Gb) and is_sparse(self.Pb)):
+            return super().add_weighted(out, w, bi)
+        with _LOCK:  # blocks run on threads: the stacked operand is made once
+            if not hasattr(self, "_fused"):
+                self._fused = (np.asarray(self.Ga @ self.w).ravel(),
+                               _scipy_sparse().vstack([self.Pa_T, self.GaW_T], format="csr"))
+        sa, right = self._fused
+        Gb = self.Gb[bi]
+        sb = np.asarray(Gb @ self.w).ravel()
+        left = _scipy_sparse().hstack([scale(Gb, c=self.w), self.Pb[bi]], format="csr")
+        add_sparse(out, graded_nonzeros(sparse_product(left, right), sb, sa), w)
+        return sb > 0, sa > 0
 
     def has_data(self, side: str, i: int) -> bool:
         m = (self.f.bio if side == "bio" else self.f.ann)[i]

@@ -37,6 +37,10 @@ class FailureMode(TermDimension):
     def bma(self, bi: Index, aj: Index, full: bool) -> np.ndarray:
         return self.model.bma_block(bi, None if full else aj)
 
+    def bma_operands(self, bi: Index) -> tuple:
+        m = self.model
+        return m.Y_bio[bi], m.P_bio[bi], m.Y_ann, m.Pa_T
+
     def evidence(self, side: str) -> np.ndarray:
         return row_counts(self.model.Y_bio if side == "bio" else self.model.Y_ann)
 

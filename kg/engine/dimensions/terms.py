@@ -21,19 +21,23 @@ a specific parent; two terms that meet only near the root fall below it.
 """
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..linalg import row_counts, incidence, row_cols, to_dense, vstack
-from ..paths import cosine_block, path_vectors, unit_rows
+from ..linalg import (add_product, add_sparse, add_transposed, incidence, row_cols, row_counts, scale,
+                      to_dense, vstack)
+from ..paths import cosine_block, path_operands, path_products
 from ..semsim import ancestors, bma_block, information_content, lin_matrix, side_profiles
-from .base import Dimension, Index, Missing
+from .base import Defined, Dimension, Index, Missing
 
 __all__ = ["LACK_THRESHOLD", "TermDimension"]
 
 #: best Lin below which a descriptor counts as lacking on the other side
 LACK_THRESHOLD = 0.5
+_LOCK = threading.Lock()
 
 
 class TermDimension(Dimension):
@@ -55,9 +59,10 @@ class TermDimension(Dimension):
         pr = [(t, p) for t, ps in enumerate(space.parents) for p in ps]
         B = incidence([t for t, _ in pr], [p for _, p in pr], (T, T), features.dense)
         # unit path vectors once, so each block's cosine is a bare product; norms mark the pathless
-        U, norms = unit_rows(path_vectors(vstack([space.X_bio, space.X_ann]), B))
-        self.Ub, self.Ua = U[:nb], U[nb:]
-        self.Ub_norm, self.Ua_norm = norms[:nb], norms[nb:]
+        self.paths = path_operands(vstack([space.X_bio, space.X_ann]), B, nb)
+        self.Ub, self.Ua = self.paths.Ub, self.paths.Ua
+        self.Ub_norm, self.Ua_norm = self.paths.norms_b, self.paths.norms_a
+        self._fused: dict[float, tuple] = {}  # per weight: the ANN side's scaled incidence (add_weighted)
 
     def block(self, bi: Index, aj: Index = None) -> dict[str, np.ndarray]:
         full = aj is None or (isinstance(aj, slice) and aj == slice(None))
@@ -66,6 +71,38 @@ class TermDimension(Dimension):
                             (self.Ub_norm[bi], self.Ua_norm if full else self.Ua_norm[aj]))
         b = self.beta
         return {self.name: (1 - b) * bma + b * prox, "BMA_" + self.name: bma, "P_" + self.name: prox}
+
+    def bma_operands(self, bi: Index) -> tuple:
+        """(bio incidence, bio max-profile, ANN incidence, ANN max-profile transposed) of the
+        best-match average, bio rows ``bi`` x every ANN mechanism."""
+        s = self.space
+        return s.X_bio[bi], self.Pb[bi], s.X_ann, self.Pa_T
+
+    def add_weighted(self, out: np.ndarray, w: float, bi: Index,
+                     out_T: Callable[[], np.ndarray] | None = None) -> Defined:
+        """``out += w x`` in place: each half of the best-match average is a product whose rows are
+        pre-scaled by w (1 - beta) / (2 |T|) and accumulated into ``out`` (the ANN-to-bio half into
+        ``out_T``, or transposed in tiles without it), and the path cosine's non-zeros are added
+        with weight w beta."""
+        Xb, Pb, Xa, Pa_T = self.bma_operands(bi)
+        with _LOCK:  # blocks run on threads: the scaled ANN side is made once per weight
+            if w not in self._fused:
+                na = row_counts(Xa)
+                self._fused[w] = (scale(Xa, r=self._row_factor(na, w)), (na > 0) & (self.Ua_norm > 0))
+        Xa_w, cols = self._fused[w]
+        nb = row_counts(Xb)
+        add_product(out, scale(Xb, r=self._row_factor(nb, w)), Pa_T)   # b's terms' best matches in a
+        PbT = np.ascontiguousarray(Pb.T, dtype=np.float32)
+        if out_T is not None:  # a's terms' best matches in b
+            add_product(out_T(), Xa_w, PbT)
+        else:
+            add_transposed(out, np.asarray(Xa_w @ PbT, dtype=np.float32))
+        add_sparse(out, path_products(self.paths, bi), w * self.beta, hi=1.0)
+        return (nb > 0) & (self.Ub_norm[bi] > 0), cols
+
+    def _row_factor(self, counts: np.ndarray, w: float) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            return np.where(counts > 0, w * (1 - self.beta) * 0.5 / counts, 0.0).astype(np.float32)
 
     def bma(self, bi: Index, aj: Index, full: bool) -> np.ndarray:
         """The best-match-average half of the block (a subclass may match other units than terms)."""
