@@ -90,8 +90,10 @@ def markdown() -> tuple[str, str]:
     rows = [dict(r, **{"best baseline": SHORT.get(r["best baseline"], r["best baseline"])}) for r in b.recovery]
     out.append(_table(rows, cols, heads))
     out.append("\n#### Each dimension alone, and the ablated baselines (all asserted pairs)\n")
+    out.append("A dimension undefined for some pairs (a side has none of its data) is also scored on the pairs "
+               "where it is defined, next to random on the same pairs.\n")
     out.append(_table([r for r in b.by_scorer if r["group"] == "all"],
-                      ["direction", "scorer", "MRR", "Hits@1", "Hits@3"]))
+                      ["direction", "scorer", "pairs", "MRR", "Hits@1", "Hits@3"]))
     out.append("\n#### NoAnalog pairs (negatives)\n")
     out.append("Pairs a source compares and finds not analogous; rank among the candidates (1 = top), "
                "percentile 0 = top, 1 = bottom.\n")
@@ -180,9 +182,12 @@ def two_writer_markdown(name: str = "two-writer") -> str:
     head = (f"{s['pairs scored']} pairs scored ({s['pairs skipped']} skipped); each side ranked among the "
             f"benchmark's {s['ANN candidates']} ANN / {s['biological candidates']} biological candidates; "
             f"balanced preset.\n\n")
-    rows = [{"direction": r["direction"], "scorer": r["scorer"], "MRR": r["MRR"], "Hits@1": r["Hits@1"],
-             "Hits@3": r["Hits@3"]} for r in bev.by_scorer if r["group"] == "all"]
-    return head + _table(rows, ["direction", "scorer", "MRR", "Hits@1", "Hits@3"])
+    rows = [{"direction": r["direction"], "scorer": r["scorer"], "pairs": r["pairs"], "MRR": r["MRR"],
+             "Hits@1": r["Hits@1"], "Hits@3": r["Hits@3"]} for r in bev.by_scorer if r["group"] == "all"]
+    cov = ("\n\nPairs each dimension is defined for, and which side lacks its data where it is not:\n\n"
+           + _table(bev.coverage, ["dimension", "pairs", "defined", "only bio side has data",
+                                   "only ANN side has data", "neither side has data"]))
+    return head + _table(rows, ["direction", "scorer", "pairs", "MRR", "Hits@1", "Hits@3"]) + cov
 
 
 def main() -> None:

@@ -120,6 +120,7 @@ def evaluate(details, benchmark, extra, fmt, endpoint, default_graph, preset, we
             ("benchmark", f"benchmark {benchmark}", bev.summary),
             ("recovery_by_scorer", "recovery by scorer (each side ranked among the benchmark's candidates)",
              bev.by_scorer),
+            ("coverage", "pairs each dimension is defined for (and which side lacks its data)", bev.coverage),
             ("skipped_pairs", "skipped pairs", bev.skipped)]
             + ([("ranks", "rank of each pair", bev.ranks)] if details else []))
         click.echo(render_sections(sections, fmt))

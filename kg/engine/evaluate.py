@@ -48,7 +48,8 @@ from .linalg import is_sparse
 
 __all__ = ["Evaluation", "BenchmarkEvaluation", "evaluate", "evaluate_benchmark", "ASSERTION_GROUPS",
            "BASELINES", "LEXICAL", "spearman", "bootstrap_interval", "permutation_pvalue",
-           "pair_exclusive_terms", "ablate_terms", "rank_of", "benchmark_pairs", "baseline_matrices"]
+           "pair_exclusive_terms", "ablate_terms", "rank_of", "benchmark_pairs", "baseline_matrices",
+           "pair_coverage"]
 
 ASSERTION_GROUPS = {
     "EquivalenceAssertion": "Table 1",
@@ -92,6 +93,7 @@ class BenchmarkEvaluation:
     by_scorer: list[dict[str, Any]]
     ranks: list[dict[str, Any]]
     skipped: list[dict[str, Any]]
+    coverage: list[dict[str, Any]] = field(default_factory=list)
 
 
 # -- statistics --------------------------------------------------------------------------------------
@@ -220,12 +222,42 @@ def _rank_pairs(scorers: Mapping[str, np.ndarray], pairs: Sequence[_Pair], posit
                    "E": float(E[p.i, p.j]), "candidates": n_all - len(excl - {target})}
             for name, M in scorers.items():
                 row["rank" if name == "E" else f"{name} rank"] = rank_of(get(M), target, excl)
+            for d in DIMS:  # whether the pair itself has the data the dimension needs
+                if d in scorers:
+                    row[f"{d} defined"] = bool(scorers[d][p.i, p.j] == scorers[d][p.i, p.j])
             out.append(row)
     return out
 
 
 def _metrics(rk: np.ndarray) -> tuple[float, float, float]:
     return float(np.mean(1 / rk)), float(np.mean(rk <= 1)), float(np.mean(rk <= 3))
+
+
+def _where_defined(rows: list[dict[str, Any]], direction: str, group: str,
+                   scorer_names: Sequence[str]) -> list[dict[str, Any]]:
+    """Each dimension alone on the pairs where it is defined, next to random on the same pairs.
+
+    A dimension undefined for a pair (NaN: a side lacks its data) ranks that pair's partner at random
+    (the query has no data either: every candidate ties) or last (only the query has data), so its MRR
+    over all pairs mixes how well it grades with how often it can grade. These rows separate the two;
+    they are added only for a dimension undefined for some pair of the group (otherwise they would
+    repeat its row over all pairs). The candidates are unchanged: those without the data still rank last.
+    """
+    out = []
+    for d in DIMS:
+        if d not in scorer_names or f"{d} defined" not in rows[0]:
+            continue
+        sel = [r for r in rows if r[f"{d} defined"]]
+        if not sel or len(sel) == len(rows):
+            continue
+        rnd = np.array([bl.random_expectation(r["candidates"]) for r in sel])
+        mrr, h1, h3 = _metrics(np.array([r[f"{d} rank"] for r in sel]))
+        out.append({"direction": direction, "group": group, "scorer": f"{d}, pairs where {d} is defined",
+                    "pairs": len(sel), "MRR": mrr, "Hits@1": h1, "Hits@3": h3})
+        out.append({"direction": direction, "group": group, "scorer": f"random, pairs where {d} is defined",
+                    "pairs": len(sel), "MRR": float(rnd[:, 0].mean()), "Hits@1": float(rnd[:, 1].mean()),
+                    "Hits@3": float(rnd[:, 2].mean())})
+    return out
 
 
 def _summaries(ranks: list[dict[str, Any]], scorer_names: Sequence[str], groups: Sequence[str]
@@ -254,6 +286,7 @@ def _summaries(ranks: list[dict[str, Any]], scorer_names: Sequence[str], groups:
                          "MRR": float(rnd[:, 0].mean()), "Hits@1": float(rnd[:, 1].mean()),
                          "Hits@3": float(rnd[:, 2].mean())})
             rec["random MRR"] = float(rnd[:, 0].mean())
+            long.extend(_where_defined(rows, direction, g, scorer_names))
             base = {n: rec[f"{n} MRR"] for n in BASELINES if f"{n} MRR" in rec}
             base["random"] = rec["random MRR"]
             best = max(base, key=lambda n: base[n])
@@ -496,10 +529,34 @@ def evaluate_benchmark(engine: Engine, pairs: Sequence[Mapping[str, str]], membe
     scorers.update({n: M[sub] for n, M in baseline_matrices(f, graph).items()})
     ranks = _rank_pairs(scorers, kept, kept, label) if kept else []
     _, by_scorer = _summaries(ranks, list(scorers), ["all"]) if ranks else ([], [])
+    coverage = pair_coverage(engine, [(p.bio, p.ann) for p in kept])
     summary = {"pairs in pairs.tsv": len(pairs), "pairs scored": len(kept), "pairs skipped": len(skipped),
                "biological candidates": len(rows_b), "ANN candidates": len(cols_a),
                "preset": engine.preset, "weights": ", ".join(f"{k}={v:g}" for k, v in engine.weights.items() if v)}
-    return BenchmarkEvaluation(summary, by_scorer, ranks, skipped)
+    return BenchmarkEvaluation(summary, by_scorer, ranks, skipped, coverage)
+
+
+def pair_coverage(engine: Engine, pairs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+    """For each dimension of :data:`DIMS`, how many of the (bio, ann) pairs it is defined for, and for the
+    others which side lacks its data (a dimension alone ranks the partner at random when the query lacks
+    it, last when only the partner does). One row per dimension: ``dimension``, ``pairs``, ``defined``,
+    ``only bio side has data``, ``only ANN side has data``, ``neither side has data``.
+    """
+    f = engine.features
+    bi = {m: i for i, m in enumerate(f.bio)}
+    ai = {m: j for j, m in enumerate(f.ann)}
+    out = []
+    for d in DIMS:
+        dim = engine.dimensions.get(d)
+        if dim is None:
+            continue
+        n = {(True, True): 0, (True, False): 0, (False, True): 0, (False, False): 0}
+        for b, a in pairs:
+            n[(dim.has_data("bio", bi[b]), dim.has_data("ann", ai[a]))] += 1
+        out.append({"dimension": d, "pairs": len(pairs), "defined": n[(True, True)],
+                    "only bio side has data": n[(True, False)], "only ANN side has data": n[(False, True)],
+                    "neither side has data": n[(False, False)]})
+    return out
 
 
 def benchmark_pairs(graph, bio_prefix: str = "tw_bio_", ann_prefix: str = "tw_ann_") -> list[dict[str, str]]:
