@@ -173,6 +173,10 @@ def _rho_row(x: Sequence[float], y: Sequence[float]) -> dict[str, Any]:
 
 
 # -- ranking -----------------------------------------------------------------------------------------
+#: scores closer than this are tied (float32 summation noise is ~1e-7; real differences are larger)
+TIE_TOLERANCE = 1e-6
+
+
 def rank_of(scores: np.ndarray, target: int, exclude: Iterable[int] = ()) -> float:
     """1-based filtered rank of ``target``; NaN scores rank last; ties at their mean rank.
 
@@ -180,13 +184,23 @@ def rank_of(scores: np.ndarray, target: int, exclude: Iterable[int] = ()) -> flo
     2.5
     >>> rank_of(np.array([0.9, 0.5, 0.5, np.nan]), 1, exclude=[0])
     1.5
+
+    Scores within ``TIE_TOLERANCE`` of the target's are ties: the engine sums float32 values whose order
+    (threads, BLAS, library versions) moves E by about 1e-7, which must not reorder a ranking.
+
+    >>> rank_of(np.array([0.5 + 1e-7, 0.5, 0.2]), 1)
+    1.5
     """
     s = np.where(np.isnan(scores), -np.inf, scores)
     keep = np.ones(len(s), dtype=bool)
     keep[[e for e in exclude if e != target]] = False
-    t = s[target]
-    greater = int(np.sum(s[keep] > t))
-    ties = int(np.sum(s[keep] == t)) - 1
+    s, t = s[keep], s[target]
+    if np.isfinite(t):
+        tie = np.abs(s - t) <= TIE_TOLERANCE
+    else:
+        tie = s == t
+    greater = int(np.sum((s > t) & ~tie))
+    ties = int(np.sum(tie)) - 1
     return 1 + greater + ties / 2
 
 
