@@ -134,8 +134,12 @@ class Engine:
             return eng.label(iri) if eng is not None else iri.rsplit("/", 1)[-1]
         self.dimensions: dict[str, Dimension] = {
             cls.name: cls(label=label, beta=beta, curie=curie) for cls in registry.registered()}
-        for d in self.dimensions.values():
-            d.prepare(self.features)
+        # dimensions prepare independently: on two threads, one dimension's Python passes (which hold
+        # the GIL) overlap another's NumPy work (which releases it)
+        dims = list(self.dimensions.values())
+        with _pool(None, min(2, len(dims))) as ex:
+            for fut in [ex.submit(d.prepare, self.features) for d in dims]:
+                fut.result()
 
     @property
     def names(self) -> list[str]:
