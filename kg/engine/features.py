@@ -7,9 +7,11 @@ remote endpoint. None of them reads the paper's ratings or the asserted analog l
 """
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import repeat
+from operator import itemgetter
 from typing import Any, Protocol
 
 import numpy as np
@@ -111,6 +113,18 @@ def extract_features(backend: Backend, dense: bool | None = None) -> Features:
     ``dense``: store the matrices as dense arrays (True) or sparse CSR (False); by default dense when the
     graph is small enough (:func:`kg.engine.linalg.choose_dense`).
     """
+    # hundreds of thousands of small containers (a dict and three sets per causal step) and no cycles:
+    # the cyclic collector would walk them again and again as they are made (a sixth of the time at 10^4)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _extract(backend, dense)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _extract(backend: Backend, dense: bool | None) -> Features:
     backend = aligned_backend(backend)  # terms coined in --extra files that name existing ones (alignment)
     # one row per label (none: unbound): the smallest label names the mechanism; sorted here, not by the
     # query (ORDER BY and GROUP BY were half its time at 10^4 mechanisms per side)
@@ -182,8 +196,10 @@ def extract_features(backend: Backend, dense: bool | None = None) -> Features:
             s["conditions"].add(condition)
         if nxt:
             s["next"].add(nxt)
-    for (mech, _), s in sorted(by_step.items(), key=lambda kv: (kv[0][0], kv[1]["index"] or 0, kv[0][1])):
-        chains.steps.setdefault(mech, []).append(s)
+    # by mechanism, then step index (none: 0), then step IRI; plain tuples sort without a key function
+    for mech, _, _, step in sorted([(m, s["index"] or 0, st, s) for (m, st), s in by_step.items()],
+                                   key=_first3):
+        chains.steps.setdefault(mech, []).append(step)
 
     energy: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
     issues: dict[str, str] = {}
@@ -204,10 +220,13 @@ def extract_features(backend: Backend, dense: bool | None = None) -> Features:
     failure_modes: dict[str, list[str]] = defaultdict(list)
     fm_chars: dict[str, list[str]] = defaultdict(list)
     fm_trig: dict[str, list[str]] = defaultdict(list)
-    # in the order ORDER BY ?mechanism ?failure_mode ?characteristic ?trigger gives (unbound first),
-    # sorted here: the store's ORDER BY was two thirds of the query's time at 10^4 mechanisms per side
-    fm_rows = sorted(zip(*_columns(backend, "features/failure_modes",
-                                   ("mechanism", "failure_mode", "characteristic", "trigger"))), key=_order_key)
+    # in the order ORDER BY ?mechanism ?failure_mode ?characteristic ?trigger gives, sorted here (the
+    # store's ORDER BY was two thirds of the query's time at 10^4 mechanisms per side): an unbound
+    # characteristic or trigger becomes "", which sorts first as unbound does and is skipped as None is
+    f_mech, f_fm, f_char, f_trig = _columns(backend, "features/failure_modes",
+                                            ("mechanism", "failure_mode", "characteristic", "trigger"))
+    fm_rows = sorted(zip(f_mech, f_fm, ["" if c is None else c for c in f_char],
+                         ["" if t is None else t for t in f_trig]))
     for mech, fm, char, trig in fm_rows:
         if fm not in failure_modes[mech]:
             failure_modes[mech].append(fm)
@@ -252,9 +271,7 @@ def _columns(backend: Backend, name: str, columns: tuple[str, ...]) -> list[list
     return [cols[names.index(c)] if c in names else [None] * n for c in columns]
 
 
-def _order_key(row: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
-    """Sort key of a row of IRIs or strings as SPARQL's ORDER BY orders them: unbound first."""
-    return tuple((v is not None, "" if v is None else v) for v in row)
+_first3 = itemgetter(0, 1, 2)
 
 
 def _hierarchy(backend: Backend, query: str) -> tuple[dict[str, str], defaultdict[str, set[str]]]:
