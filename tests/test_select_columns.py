@@ -7,7 +7,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.graph import KnowledgeGraph, _tsv_columns
-from kg.queries import list_queries
+from kg.queries import list_queries, load_query
 
 X = "http://www.w3.org/2001/XMLSchema#"
 # every kind of cell the TSV writer produces: IRIs, bare numbers and booleans, escaped and tagged strings,
@@ -52,6 +52,10 @@ def test_tsv_columns_of_no_rows_and_of_blank_nodes():
 def test_select_columns_equal_select_named_on_the_feature_queries(shipped_graph, name):
     rows = shipped_graph.select_named(name)
     names, cols = shipped_graph.select_columns(name)
-    assert sorted(names) == sorted(rows[0]) if rows else True
-    assert [dict(zip(names, r)) for r in zip(*cols)] == rows
-    assert shipped_graph.select_tuples(name) == (names, list(zip(*cols)))
+    assert rows and sorted(names) == sorted(rows[0])
+    got = [dict(zip(names, r)) for r in zip(*cols)]
+    if "ORDER BY" not in load_query(name).text:  # the store's order of an unordered result may vary
+        got, rows = sorted(got, key=repr), sorted(rows, key=repr)
+    assert got == rows
+    t_names, t_rows = shipped_graph.select_tuples(name)
+    assert t_names == names and sorted(t_rows, key=repr) == sorted(zip(*cols), key=repr)
