@@ -136,10 +136,9 @@ class Engine:
             cls.name: cls(label=label, beta=beta, curie=curie) for cls in registry.registered()}
         # dimensions prepare independently: on two threads, one dimension's Python passes (which hold
         # the GIL) overlap another's NumPy work (which releases it)
-        dims = list(self.dimensions.values())
+        dims = sorted(self.dimensions.values(), key=lambda d: not d.prepare_in_python)
         with _pool(None, min(2, len(dims))) as ex:
-            for fut in [ex.submit(d.prepare, self.features) for d in dims]:
-                fut.result()
+            list(ex.map(lambda d: d.prepare(self.features), dims))  # list(): re-raises a failure here
 
     @property
     def names(self) -> list[str]:

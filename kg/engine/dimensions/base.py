@@ -55,6 +55,9 @@ class Dimension:
         The rating of J. Harris's Table 1 it is compared against ("structural", "functional"), if any.
     measures_energy : bool
         True for the dimension the report's efficiency section reads.
+    prepare_in_python : bool
+        True when :meth:`prepare` is mostly Python (it holds the GIL): the engine starts it first, so
+        that the NumPy work of the others (which releases the GIL) runs beside it.
     """
 
     name: ClassVar[str] = ""
@@ -66,6 +69,7 @@ class Dimension:
     in_sensitivity_grid: ClassVar[bool] = True
     paper_rating: ClassVar[str | None] = None
     measures_energy: ClassVar[bool] = False
+    prepare_in_python: ClassVar[bool] = False
 
     def __init__(self, *, label: Callable[[str], str] | None = None, beta: float = 0.5, curie=None) -> None:
         self.name_of = label or (lambda iri: iri.rsplit("/", 1)[-1])   # IRI -> label, for explanations

@@ -39,6 +39,7 @@ class Causal(Dimension):
     needs = "causal chain"
     features = ("chains",)
     presets: ClassVar[dict[str, float]] = {"balanced": 0.25, "engineering": 0.15, "neuroscience": 0.35}
+    prepare_in_python: ClassVar[bool] = True   # the pass over every causal step
 
     def prepare(self, features) -> None:
         super().prepare(features)
