@@ -80,19 +80,29 @@ def run_engine(n: int, repeat: int) -> dict:
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def cold_start(runs: int) -> dict:
-    """Wall time of ``bionn-kg analogies`` on the shipped graph, each run a fresh process."""
+def cold_start(runs: int, bytecode: bool = True) -> dict:
+    """Wall time of ``bionn-kg analogies`` on the shipped graph, each run a fresh process.
+
+    ``bytecode``: with the modules' compiled bytecode cached, as after ``pip install`` (one untimed run
+    writes it, and ``PYTHONDONTWRITEBYTECODE`` is lifted); otherwise as the environment says (with
+    ``PYTHONDONTWRITEBYTECODE=1`` every start compiles the package's sources).
+    """
     import shutil
     import statistics
     script = Path(sys.executable).parent / "bionn-kg"
     cmd = [str(script)] if script.exists() else [shutil.which("bionn-kg") or "bionn-kg"]
     cmd += ["analogies", "bkg:SynapticPruning", "--top", "5"]
+    env = dict(os.environ)
+    if bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        subprocess.run(cmd, check=True, capture_output=True, env=env)  # writes __pycache__
     walls = []
     for _ in range(runs):
         t = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True)
+        subprocess.run(cmd, check=True, capture_output=True, env=env)
         walls.append(time.perf_counter() - t)
-    return {"median_s": statistics.median(walls), "min_s": min(walls), "max_s": max(walls), "runs": runs}
+    return {"median_s": statistics.median(walls), "min_s": min(walls), "max_s": max(walls), "runs": runs,
+            "bytecode": bytecode}
 
 
 def run_naive(n: int, budget_s: float) -> dict:
@@ -202,7 +212,8 @@ def main() -> None:
             naive_rows.append(_child("naive", n, args.budget))
             print(f"naive n={n}: {naive_rows[-1]}", file=sys.stderr)
     cold = cold_start(args.cold_runs)
-    print(f"cold start: {cold}", file=sys.stderr)
+    cold_src = cold_start(args.cold_runs, bytecode=False) if os.environ.get("PYTHONDONTWRITEBYTECODE") else None
+    print(f"cold start: {cold} {cold_src or ''}", file=sys.stderr)
     md = table(eng_rows, naive_rows)
     cpu = os.cpu_count()
     reps = ", ".join(f"{r['n']:,}: {r['runs']}" for r in eng_rows)
@@ -213,7 +224,13 @@ def main() -> None:
            f"(marked est.). Matrices (`kg.engine.linalg`): {kinds}.\n\n"
            f"Cold start, `bionn-kg analogies bkg:SynapticPruning --top 5` on the shipped graph, "
            f"{cold['runs']} fresh processes: median {cold['median_s']:.2f} s wall "
-           f"(min {cold['min_s']:.2f}, max {cold['max_s']:.2f}).")
+           f"(min {cold['min_s']:.2f}, max {cold['max_s']:.2f}) with the bytecode cached, as after "
+           f"`pip install`")
+    if cold_src is not None:
+        md += (f"; {cold_src['median_s']:.2f} s (min {cold_src['min_s']:.2f}, max {cold_src['max_s']:.2f}) "
+               f"with `PYTHONDONTWRITEBYTECODE=1` as set on the machine measured (every start compiles "
+               f"the sources)")
+    md += "."
     print(md)
     if args.readme:
         from readme_block import replace_block

@@ -56,24 +56,24 @@ def _top_rows(M: np.ndarray, k: int = TOP) -> np.ndarray:
 
 
 def engine_s(space, beta: float = 0.5) -> float:
-    """Prepare S and score all pairs with top-10, as the engine does; seconds."""
+    """Prepare S and score all pairs with top-10 with the engine's own kernels (as its S dimension
+    runs them, alone); seconds."""
     from kg.engine.linalg import incidence, vstack
-    from kg.engine.paths import cosine_block, path_vectors, unit_rows
-    from kg.engine.semsim import bma_block, lin_matrix, max_profile
+    from kg.engine.paths import path_operands, path_products
+    from kg.engine.semsim import bma_block, lin_matrix, side_profiles
     t = time.perf_counter()
     lin = lin_matrix(space.parents)
-    Pb, Pa_T = max_profile(space.X_bio, lin), np.ascontiguousarray(max_profile(space.X_ann, lin).T)
+    Pb, Pa_T = side_profiles(space.X_bio, space.X_ann, lin)
     T, nb = len(space.terms), space.X_bio.shape[0]
     pr = [(c, p) for c, ps in enumerate(space.parents) for p in ps]
     B = incidence([c for c, _ in pr], [p for _, p in pr], (T, T), False)
-    U, norms = unit_rows(path_vectors(vstack([space.X_bio, space.X_ann]), B))
-    Ub, Ua, nbn, nan_ = U[:nb], U[nb:], norms[:nb], norms[nb:]
-    UaT = Ua.T.tocsr()
+    ops = path_operands(vstack([space.X_bio, space.X_ann]), B, nb)
     for r0 in range(0, nb, BLOCK):
         sl = slice(r0, r0 + BLOCK)
         S = bma_block(space.X_bio[sl], Pb[sl], space.X_ann, Pa_T)
         S *= 1 - beta
-        S += beta * cosine_block(Ub[sl], UaT.T, (nbn[sl], nan_))
+        P = path_products(ops, sl).tocoo()   # sparse: only pairs joined by a path
+        S[P.row, P.col] += beta * np.minimum(P.data, 1.0)
         _top_rows(S)
     return time.perf_counter() - t
 
