@@ -86,14 +86,13 @@ Falkenhainer, Forbus & Gentner, Artificial Intelligence 41 (1989); Forbus et al.
 """
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Sequence
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-from .linalg import Matrix, choose_dense, incidence, is_sparse, scale, sparse_product, to_dense
+from .linalg import (Matrix, choose_dense, gc_paused, incidence, is_sparse, scale, sparse_product, to_dense,
+                     transposed)
 from .semsim import bma_block, lin_matrix, max_profile
 
 __all__ = ["MAX_GRAM", "ALPHA", "chain_grams", "gram_matrix", "dice_block", "aligned_grams",
@@ -315,21 +314,8 @@ def _intern_chains(chains: Sequence[Sequence[dict[str, Any]]], rel_index: dict[s
     step id and the entry its IRI stands for; then the links (from, to) between entries, self-links
     left out (a path never repeats a step).
     """
-    with _gc_paused():  # tens of thousands of small acyclic objects: no collection can free any
+    with gc_paused():  # tens of thousands of small acyclic objects: no collection can free any
         return _intern_flat(chains, rel_index, rel_terms, rel_par, pt_index, pt_terms, pt_par)
-
-
-@contextmanager
-def _gc_paused():
-    """Pause the cyclic garbage collector: a pass that builds many tuples and sets would otherwise
-    trigger collections that traverse every object alive (the features' step dicts among them)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _intern_flat(chains, rel_index, rel_terms, rel_par, pt_index, pt_terms, pt_par):
@@ -551,15 +537,6 @@ def _side_profile(g_rows: np.ndarray, g_keys: np.ndarray, n_rows: int, target: n
         indptr[1:] = np.cumsum(counts)
         indices, data = indices[keep], data[keep]
     return indptr, indices, data
-
-
-def transposed(M: Matrix) -> Matrix:
-    """M transposed in row-major form (CSR or C-contiguous): the right operand of every block.
-
-    A sparse product with ``P.T`` converts it to CSR on each call, which at 10^4 mechanisms per side
-    costs more than the product itself; the engine transposes the ANN profile once.
-    """
-    return M.T.tocsr() if is_sparse(M) else np.ascontiguousarray(M.T)
 
 
 def graded_block(Gb: Matrix, Ga: Matrix, w: np.ndarray, Pb: Matrix, Pa: Matrix | None,

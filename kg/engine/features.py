@@ -7,7 +7,6 @@ remote endpoint. None of them reads the paper's ratings or the asserted analog l
 """
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -17,7 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .alignment import aligned_backend
-from .linalg import Matrix, choose_dense, incidence, row_cols
+from .linalg import Matrix, choose_dense, gc_paused, incidence, row_cols
 
 __all__ = ["Backend", "TermSpace", "Features", "extract_features", "KINDS"]
 
@@ -115,13 +114,8 @@ def extract_features(backend: Backend, dense: bool | None = None) -> Features:
     """
     # hundreds of thousands of small containers (a dict and three sets per causal step) and no cycles:
     # the cyclic collector would walk them again and again as they are made (a sixth of the time at 10^4)
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return _extract(backend, dense)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _extract(backend: Backend, dense: bool | None) -> Features:

@@ -20,7 +20,9 @@ array([[0., 0., 1.],
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Matrix", "DENSE_MAX_CELLS", "choose_dense", "incidence", "is_sparse", "row_counts", "row_cols",
            "nonzero_lists", "scale", "to_dense", "row_sq_norms", "vstack", "hstack", "add_transposed",
-           "add_product", "add_sparse", "sparse_product", "transposed", "TILE"]
+           "add_product", "add_sparse", "sparse_product", "transposed", "gc_paused", "TILE"]
 
 Matrix = Union[np.ndarray, "sp.csr_matrix"]
 
@@ -255,3 +257,17 @@ def sparse_product(A: Matrix, B: Matrix) -> Matrix:
                   B.indices.astype(it, copy=False), B.data.astype(dtype, copy=False), indptr, indices, data)
     nnz = int(indptr[-1])
     return sp.csr_matrix((data[:nnz], indices[:nnz], indptr), shape=(m, n))
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many small acyclic containers are built (the
+    features' rows, the causal steps' tuples and sets): collections triggered by their allocation
+    would traverse every object alive and could free none of them."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()

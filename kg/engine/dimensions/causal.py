@@ -15,9 +15,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..causal import (aligned_grams, causal_model, dice_block, graded_alignments, graded_nonzeros,
-                      transposed)
-from ..linalg import add_sparse, incidence, is_sparse, scale, sparse_product
+from ..causal import aligned_grams, causal_model, dice_block, graded_alignments, graded_nonzeros
+from ..linalg import add_sparse, incidence, is_sparse, scale, sparse_product, transposed
 from .base import Defined, Dimension, Index, Missing, register
 
 __all__ = ["Causal"]
