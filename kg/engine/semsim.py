@@ -131,6 +131,18 @@ def lin_matrix(parents: list[list[int]], anc: list[set[int]] | None = None) -> n
     return lin[np.ix_(pos, pos)]
 
 
+def _padded_terms(X: Matrix, sentinel: int) -> np.ndarray:
+    """Each row's term indices (its non-zero columns), padded to the longest row with ``sentinel``:
+    rows x width, so that a profile is ``width`` vectorised gathers instead of a loop over rows."""
+    counts, cols = nonzero_lists(X)
+    width = int(counts.max()) if counts.size else 0
+    idx = np.full((len(counts), width), sentinel, dtype=np.int64)
+    if width:
+        starts = np.cumsum(counts) - counts
+        idx[np.repeat(np.arange(len(counts)), counts), np.arange(len(cols)) - np.repeat(starts, counts)] = cols
+    return idx
+
+
 def max_profile(X: Matrix, lin: np.ndarray, block: int = 4096) -> np.ndarray:
     """P[i, t] = max over the terms a of row i of Lin[a, t]; rows without terms are 0.
 
@@ -143,15 +155,10 @@ def max_profile(X: Matrix, lin: np.ndarray, block: int = 4096) -> np.ndarray:
         return P
     ext = np.vstack([lin, np.zeros((1, T), dtype=lin.dtype)])  # row T: the sentinel
     for r0 in range(0, n, block):
-        counts, cols = nonzero_lists(X[r0:r0 + block])
-        width = int(counts.max()) if counts.size else 0
+        idx = _padded_terms(X[r0:r0 + block], T)
+        rows, width = idx.shape
         if width == 0:
             continue
-        rows = len(counts)
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        idx = np.full((rows, width), T, dtype=np.int64)
-        pos = np.arange(len(cols)) - np.repeat(starts, counts)
-        idx[np.repeat(np.arange(rows), counts), pos] = cols
         out = P[r0:r0 + rows]
         np.take(ext, idx[:, 0], axis=0, out=out)
         for j in range(1, width):
@@ -171,13 +178,10 @@ def max_profile_t(X: Matrix, lin: np.ndarray, block: int = 128) -> np.ndarray:
     if T == 0 or n == 0:
         return out
     ext = np.vstack([lin, np.zeros((1, T), dtype=lin.dtype)]).astype(np.float32, copy=False)
-    counts, cols = nonzero_lists(X)
-    width = int(counts.max()) if counts.size else 0
+    idx = _padded_terms(X, T)
+    width = idx.shape[1]
     if width == 0:
         return out
-    starts = np.cumsum(counts) - counts
-    idx = np.full((n, width), T, dtype=np.int64)  # each row's terms, padded with the all-zero sentinel
-    idx[np.repeat(np.arange(n), counts), np.arange(len(cols)) - np.repeat(starts, counts)] = cols
     buf = np.empty((block, T), dtype=np.float32)
     tmp = np.empty((block, T), dtype=np.float32)
     for r0 in range(0, n, block):
