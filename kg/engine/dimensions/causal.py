@@ -16,18 +16,13 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..causal import aligned_grams, causal_model, dice_block, graded_alignments, graded_nonzeros
-from ..linalg import add_sparse, incidence, is_sparse, scale, sparse_product, transposed
+from ..linalg import add_sparse, hstack, incidence, is_sparse, scale, sparse_product, transposed, vstack
 from .base import Defined, Dimension, Index, Missing, register
 
 __all__ = ["Causal"]
 
 
 _LOCK = threading.Lock()
-
-
-def _scipy_sparse():
-    import scipy.sparse as sp  # sparse operands only: scipy is imported already
-    return sp
 
 
 @register
@@ -71,11 +66,11 @@ class Causal(Dimension):
         with _LOCK:  # blocks run on threads: the stacked operand is made once
             if not hasattr(self, "_fused"):
                 self._fused = (np.asarray(self.Ga @ self.w).ravel(),
-                               _scipy_sparse().vstack([self.Pa_T, self.GaW_T], format="csr"))
+                               vstack([self.Pa_T, self.GaW_T]))
         sa, right = self._fused
         Gb = self.Gb[bi]
         sb = np.asarray(Gb @ self.w).ravel()
-        left = _scipy_sparse().hstack([scale(Gb, c=self.w), self.Pb[bi]], format="csr")
+        left = hstack([scale(Gb, c=self.w), self.Pb[bi]])
         add_sparse(out, graded_nonzeros(sparse_product(left, right), sb, sa), w)
         return sb > 0, sa > 0
 
