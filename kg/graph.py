@@ -207,13 +207,6 @@ class KnowledgeGraph:
         """Run a shipped query from ``queries/`` by name (``internal/labels`` -> queries/internal/labels.rq)."""
         return self.select(load_query(name).text, bindings)
 
-    def select_tuples(self, name: str, bindings: Mapping[str, Any] | None = None
-                      ) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """A shipped query's (variable names, rows as tuples in that order): :meth:`select_named`
-        without a dict per row, for the engine's feature queries (hundreds of thousands of rows)."""
-        names, cols = self.select_columns(name, bindings)
-        return names, list(zip(*cols)) if cols else []
-
     def select_columns(self, name: str, bindings: Mapping[str, Any] | None = None
                        ) -> tuple[list[str], list[list[Any]]]:
         """A shipped query's (variable names, one list of values per variable): the values of

@@ -133,8 +133,7 @@ def _extract(backend: Backend, dense: bool | None) -> Features:
     labels = {m: smallest[m, d] or m.rsplit("/", 1)[-1] for m, d in mech_rows}
     nb = len(bio)
     # one index over both sides (bio first): whole columns of IRIs map to rows at C speed
-    mech_i = {m: i for i, m in enumerate(ann)}
-    mech_i = {m: i + nb for m, i in mech_i.items()}
+    mech_i = {m: i for i, m in enumerate(ann, nb)}
     mech_i.update((m, i) for i, m in enumerate(bio))
 
     term_kind, broader = _hierarchy(backend, "features/terms")
