@@ -557,8 +557,6 @@ def pair_coverage(engine: Engine, pairs: Sequence[tuple[str, str]]) -> list[dict
     ``only bio side has data``, ``only ANN side has data``, ``neither side has data``.
     """
     f = engine.features
-    bi = {m: i for i, m in enumerate(f.bio)}
-    ai = {m: j for j, m in enumerate(f.ann)}
     out = []
     for d in DIMS:
         dim = engine.dimensions.get(d)
@@ -566,7 +564,7 @@ def pair_coverage(engine: Engine, pairs: Sequence[tuple[str, str]]) -> list[dict
             continue
         n = {(True, True): 0, (True, False): 0, (False, True): 0, (False, False): 0}
         for b, a in pairs:
-            n[(dim.has_data("bio", bi[b]), dim.has_data("ann", ai[a]))] += 1
+            n[(dim.has_data("bio", f.position(b)[1]), dim.has_data("ann", f.position(a)[1]))] += 1
         out.append({"dimension": d, "pairs": len(pairs), "defined": n[(True, True)],
                     "only bio side has data": n[(True, False)], "only ANN side has data": n[(False, True)],
                     "neither side has data": n[(False, False)]})
