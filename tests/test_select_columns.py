@@ -54,6 +54,7 @@ def test_select_columns_equal_select_named_on_the_feature_queries(shipped_graph,
     names, cols = shipped_graph.select_columns(name)
     assert rows and sorted(names) == sorted(rows[0])
     got = [dict(zip(names, r)) for r in zip(*cols)]
-    if "ORDER BY" not in load_query(name).text:  # the store's order of an unordered result may vary
+    body = "\n".join(line for line in load_query(name).text.splitlines() if not line.lstrip().startswith("#"))
+    if "ORDER BY" not in body:  # the store's order of an unordered result may vary (headers may name ORDER BY)
         got, rows = sorted(got, key=repr), sorted(rows, key=repr)
     assert got == rows
